@@ -1,0 +1,25 @@
+/**
+ * llmux: one OpenAI-shaped `completion()` for every LLM provider, over
+ * Web-standard `fetch` and streams.
+ *
+ * @example
+ * ```ts
+ * import { completion } from "./mod.ts";
+ * const res = await completion({
+ *   model: "openai/gpt-4o-mini",
+ *   messages: [{ role: "user", content: "Say hi" }],
+ *   mock_response: "hi",
+ * });
+ * console.assert(res.choices[0].message.content === "hi");
+ * ```
+ *
+ * @module
+ */
+
+export { completion, type CompletionOptions } from "./src/completion.ts";
+export { embedding } from "./src/embedding.ts";
+export { CompletionStream, type StreamInfo } from "./src/stream.ts";
+export { tokenCounter } from "./src/token_counter.ts";
+export type { CompletionParams, EmbeddingParams, ProviderOptions } from "./src/params.ts";
+export * from "./src/errors.ts";
+export type * from "./src/types.ts";

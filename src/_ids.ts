@@ -1,0 +1,21 @@
+/**
+ * Default clock and id generator (injected everywhere else).
+ *
+ * @module
+ */
+
+const BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+
+/** 24 random base62 characters from the platform's CSPRNG. */
+export function randomId(length = 24): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(length));
+  let out = "";
+  for (let i = 0; i < length; i++) out += BASE62[bytes[i] % 62];
+  return out;
+}
+
+/** A deterministic id generator for tests: `id0001`, `id0002`, … */
+export function sequentialIds(prefix = "id"): () => string {
+  let n = 0;
+  return () => `${prefix}${String(++n).padStart(4, "0")}`;
+}

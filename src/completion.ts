@@ -1,0 +1,300 @@
+/**
+ * `completion()`: one OpenAI-shaped call to any provider, streaming or not.
+ *
+ * @module
+ */
+
+import type {
+  ChatCompletion,
+  ChatCompletionChunk,
+  ChatCompletionRequest,
+  ChatMessage,
+  Usage,
+} from "./types.ts";
+import {
+  type CompletionParams,
+  parseCompletionParams,
+  type ProviderOptions,
+  splitParams,
+} from "./params.ts";
+import { getProvider, resolveModel } from "./providers/registry.ts";
+import type { ProviderAdapter, RequestContext } from "./providers/types.ts";
+import { checkParams } from "./providers/_params.ts";
+import { AuthenticationError, isRetryableStatus, LLMuxError } from "./errors.ts";
+import { readJson, sendUpstream, type UpstreamResponse } from "./_http.ts";
+import { createNdjsonDecoder, createSseDecoder } from "./_sse.ts";
+import { CompletionStream, RAW_JSON, type RawChunk } from "./stream.ts";
+import { randomId } from "./_ids.ts";
+import { estimateUsage } from "./token_counter.ts";
+import { mockCompletion, mockStream } from "./mock.ts";
+
+/** Injected dependencies, for tests and embedders. */
+export interface CompletionOptions {
+  /** Read an environment variable (default: `Deno.env.get`, undefined without permission). */
+  env?: (name: string) => string | undefined;
+  /** Clock in milliseconds (default `Date.now`). */
+  now?: () => number;
+  /** Random id source (default: 24 base62 characters from `crypto`). */
+  generateId?: () => string;
+  /** Sleep used between retries (default `setTimeout`). */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+}
+
+/** Read an env var, answering undefined where env access is not permitted. */
+export function defaultEnv(name: string): string | undefined {
+  try {
+    return Deno.env.get(name);
+  } catch {
+    return undefined;
+  }
+}
+
+function defaultSleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    function onAbort() {
+      clearTimeout(timer);
+      reject(signal!.reason);
+    }
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+}
+
+/** A resolved call: provider, adapter, key, base URL and request context. */
+export interface ResolvedCall {
+  /** The adapter. */
+  adapter: ProviderAdapter;
+  /** The request context handed to the adapter. */
+  ctx: RequestContext;
+  /** Secrets to redact from errors. */
+  secrets: string[];
+}
+
+/** Resolve provider, key and base URL for a call (shared by completion and embedding). */
+export function resolveCall(
+  body: { model: string; stream?: unknown; stream_options?: unknown },
+  options: ProviderOptions,
+  deps: CompletionOptions,
+): ResolvedCall {
+  const env = deps.env ?? defaultEnv;
+  const ref = resolveModel(body.model, options.custom_llm_provider);
+  const adapter = getProvider(ref.provider);
+  let apiKey = options.api_key;
+  if (apiKey === undefined) {
+    for (const name of adapter.apiKeyEnv) {
+      apiKey = env(name);
+      if (apiKey) break;
+    }
+  }
+  if (!apiKey && adapter.apiKeyRequired) {
+    const vars = adapter.apiKeyEnv;
+    throw new AuthenticationError(
+      `Missing API key for provider "${adapter.id}": set ${vars[0]}` +
+        (vars.length > 1 ? ` (or ${vars.slice(1).join(", ")})` : "") +
+        " or pass api_key",
+      { provider: adapter.id, model: body.model, code: "missing_api_key" },
+    );
+  }
+  let apiBase = options.api_base ?? options.base_url;
+  if (apiBase === undefined && adapter.apiBaseEnv) {
+    for (const name of adapter.apiBaseEnv) {
+      apiBase = env(name);
+      if (apiBase) break;
+    }
+  }
+  apiBase = (apiBase || adapter.defaultApiBase).replace(/\/+$/, "");
+  const streamOptions = body.stream_options as { include_usage?: boolean } | null | undefined;
+  const ctx: RequestContext = {
+    provider: adapter.id,
+    model: ref.model,
+    requestedModel: body.model,
+    apiKey: apiKey || undefined,
+    apiBase,
+    apiVersion: options.api_version,
+    extraHeaders: options.extra_headers ?? {},
+    stream: body.stream === true,
+    includeUsage: streamOptions?.include_usage === true,
+    now: deps.now ?? Date.now,
+    generateId: deps.generateId ?? randomId,
+  };
+  return { adapter, ctx, secrets: apiKey ? [apiKey] : [] };
+}
+
+/**
+ * Send with `num_retries` retries on retryable errors (exponential backoff,
+ * honouring `retry-after`). The Router does richer retries; this is the
+ * per-call knob LiteLLM has, default 0.
+ */
+export async function sendWithRetries<T>(
+  attempt: () => Promise<T>,
+  options: { retries: number; signal?: AbortSignal | undefined; deps: CompletionOptions },
+): Promise<T> {
+  const sleep = options.deps.sleep ?? defaultSleep;
+  for (let i = 0;; i++) {
+    try {
+      return await attempt();
+    } catch (error) {
+      const retryable = error instanceof LLMuxError &&
+        (isRetryableStatus(error.status) || error.name === "APIConnectionError");
+      if (!retryable || i >= options.retries) throw error;
+      const backoff = Math.min(8000, 500 * 2 ** i);
+      const wait = error.retryAfter !== undefined ? error.retryAfter * 1000 : backoff;
+      await sleep(wait, options.signal);
+    }
+  }
+}
+
+function textOf(chunk: ChatCompletionChunk): string {
+  let out = "";
+  for (const choice of chunk.choices) {
+    const d = choice.delta;
+    if (typeof d.content === "string") out += d.content;
+    if (d.tool_calls) { for (const t of d.tool_calls) out += t.function?.arguments ?? ""; }
+  }
+  return out;
+}
+
+/**
+ * The generic end of every stream: remember usage for `CompletionStream.usage`,
+ * forward the usage chunk last and only when the caller asked for it, and
+ * estimate usage with the tokenizer when the provider reported none.
+ */
+function createUsageFinisher(
+  request: ChatCompletionRequest,
+  ctx: RequestContext,
+  state: { usage: Usage | undefined },
+): TransformStream<RawChunk, RawChunk> {
+  let completionText = "";
+  let first: RawChunk | undefined;
+  return new TransformStream<RawChunk, RawChunk>({
+    transform(chunk, controller) {
+      first ??= chunk;
+      if (chunk.choices.length === 0 && chunk.usage) {
+        state.usage = chunk.usage;
+        return;
+      }
+      if (ctx.includeUsage) {
+        completionText += textOf(chunk);
+        if (chunk[RAW_JSON] === undefined) chunk.usage = null;
+      }
+      controller.enqueue(chunk);
+    },
+    async flush(controller) {
+      if (!ctx.includeUsage) return;
+      state.usage ??= await estimateUsage({
+        messages: request.messages,
+        tools: request.tools,
+        completion: completionText,
+      });
+      controller.enqueue({
+        id: first?.id ?? `chatcmpl-${ctx.generateId()}`,
+        object: "chat.completion.chunk",
+        created: first?.created ?? Math.floor(ctx.now() / 1000),
+        model: first?.model ?? ctx.model,
+        choices: [],
+        usage: state.usage,
+      });
+    },
+  });
+}
+
+/** Turn a streaming upstream response into a {@linkcode CompletionStream}. */
+export function toCompletionStream(
+  upstream: UpstreamResponse,
+  call: ResolvedCall,
+  request: ChatCompletionRequest,
+): CompletionStream {
+  const { adapter, ctx } = call;
+  upstream.done();
+  const body = upstream.response.body;
+  const state: { usage: Usage | undefined } = { usage: undefined };
+  const source = body ?? new ReadableStream<Uint8Array>({ start: (c) => c.close() });
+  const chunks = source
+    .pipeThrough(new TextDecoderStream())
+    .pipeThrough(adapter.streamFraming === "ndjson" ? createNdjsonDecoder() : createSseDecoder())
+    .pipeThrough(adapter.createStreamTransform(ctx))
+    .pipeThrough(createUsageFinisher(request, ctx, state));
+  const headers: Record<string, string> = {};
+  for (const [k, v] of upstream.response.headers) {
+    if (k.includes("ratelimit") || k === "x-request-id" || k === "request-id") headers[k] = v;
+  }
+  return new CompletionStream(chunks, {
+    info: { provider: ctx.provider, model: ctx.model, headers },
+    usage: () => state.usage,
+  });
+}
+
+/**
+ * Call any provider with an OpenAI Chat Completions request.
+ *
+ * Provider options (`api_key`, `api_base`, `timeout` in seconds,
+ * `drop_params`, `mock_response`, `fetch`, `signal`, …) go in the same object,
+ * as in LiteLLM. With `stream: true` the result is a {@linkcode CompletionStream}.
+ *
+ * @example Non-streaming, with a mock answer (no network)
+ * ```ts
+ * import { completion } from "../mod.ts";
+ * const res = await completion({
+ *   model: "anthropic/claude-sonnet-4-5",
+ *   messages: [{ role: "user", content: "Hi" }],
+ *   mock_response: "Hello!",
+ * });
+ * console.assert(res.choices[0].message.content === "Hello!");
+ * ```
+ */
+export async function completion(
+  params: CompletionParams & { stream: true },
+  deps?: CompletionOptions,
+): Promise<CompletionStream>;
+/** Non-streaming overload. */
+export async function completion(
+  params: CompletionParams & { stream?: false | null },
+  deps?: CompletionOptions,
+): Promise<ChatCompletion>;
+/** General overload. */
+export async function completion(
+  params: CompletionParams,
+  deps?: CompletionOptions,
+): Promise<ChatCompletion | CompletionStream>;
+export async function completion(
+  params: CompletionParams,
+  deps: CompletionOptions = {},
+): Promise<ChatCompletion | CompletionStream> {
+  parseCompletionParams(params);
+  const { body, options } = splitParams<ChatCompletionRequest>(params);
+  if (options.mock_response !== undefined) {
+    const now = deps.now ?? Date.now;
+    const generateId = deps.generateId ?? randomId;
+    return body.stream === true
+      ? mockStream(body, options.mock_response, { now, generateId })
+      : await mockCompletion(body, options.mock_response, { now, generateId });
+  }
+  const call = resolveCall(body, options, deps);
+  const { adapter, ctx } = call;
+  const { request } = checkParams(body, adapter.supportedParams, {
+    provider: adapter.id,
+    dropParams: options.drop_params === true,
+  });
+  const upstreamRequest = adapter.buildRequest(request, ctx);
+  const sendOptions = {
+    fetch: options.fetch ?? fetch,
+    adapter,
+    model: body.model,
+    signal: options.signal,
+    timeoutMs: options.timeout === undefined ? undefined : options.timeout * 1000,
+    secrets: call.secrets,
+  };
+  return await sendWithRetries(async () => {
+    const upstream = await sendUpstream(upstreamRequest, sendOptions);
+    if (ctx.stream) return toCompletionStream(upstream, call, request);
+    const json = await readJson(upstream, sendOptions);
+    return adapter.parseResponse(json, ctx);
+  }, { retries: options.num_retries ?? 0, signal: options.signal, deps });
+}
+
+/** The messages of a request, for token estimation (re-exported for the proxy). */
+export type PromptMessages = ChatMessage[];

@@ -1,0 +1,65 @@
+/**
+ * `embedding()`: OpenAI-shaped embeddings from any provider that has them.
+ *
+ * @module
+ */
+
+import type { EmbeddingRequest, EmbeddingResponse } from "./types.ts";
+import { type EmbeddingParams, parseEmbeddingParams, splitParams } from "./params.ts";
+import { type CompletionOptions, resolveCall, sendWithRetries } from "./completion.ts";
+import { BadRequestError } from "./errors.ts";
+import { readJson, sendUpstream } from "./_http.ts";
+
+/**
+ * Embed text with any provider that has embeddings (OpenAI, Gemini, Ollama
+ * and the OpenAI-compatible hosts that serve `/embeddings`).
+ *
+ * @example
+ * ```ts
+ * import { embedding } from "../mod.ts";
+ * const fakeFetch: typeof fetch = () =>
+ *   Promise.resolve(Response.json({
+ *     object: "list",
+ *     data: [{ object: "embedding", index: 0, embedding: [0.1, 0.2] }],
+ *     model: "text-embedding-3-small",
+ *     usage: { prompt_tokens: 2, total_tokens: 2 },
+ *   }));
+ * const res = await embedding({
+ *   model: "openai/text-embedding-3-small",
+ *   input: "hello",
+ *   api_key: "sk-test",
+ *   fetch: fakeFetch,
+ * });
+ * console.assert(res.data[0].embedding.length === 2);
+ * ```
+ */
+export async function embedding(
+  params: EmbeddingParams,
+  deps: CompletionOptions = {},
+): Promise<EmbeddingResponse> {
+  parseEmbeddingParams(params);
+  const { body, options } = splitParams<EmbeddingRequest>(params);
+  const call = resolveCall(body, options, deps);
+  const { adapter, ctx } = call;
+  if (!adapter.embedding) {
+    throw new BadRequestError(`Provider "${adapter.id}" does not offer embeddings`, {
+      provider: adapter.id,
+      model: body.model,
+      param: "model",
+    });
+  }
+  const embedder = adapter.embedding;
+  const upstreamRequest = embedder.buildRequest(body, ctx);
+  const sendOptions = {
+    fetch: options.fetch ?? fetch,
+    adapter,
+    model: body.model,
+    signal: options.signal,
+    timeoutMs: options.timeout === undefined ? undefined : options.timeout * 1000,
+    secrets: call.secrets,
+  };
+  return await sendWithRetries(async () => {
+    const upstream = await sendUpstream(upstreamRequest, sendOptions);
+    return embedder.parseResponse(await readJson(upstream, sendOptions), ctx, body);
+  }, { retries: options.num_retries ?? 0, signal: options.signal, deps });
+}

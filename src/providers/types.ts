@@ -1,0 +1,115 @@
+/**
+ * The provider adapter contract. A provider is pure functions: OpenAI request
+ * → native request; native response → OpenAI response; native stream events
+ * → OpenAI chunks; native error → typed error. Adapters never call `fetch`,
+ * read the clock or draw random numbers themselves: all of that comes in
+ * through the {@linkcode RequestContext}.
+ *
+ * @module
+ */
+
+import type {
+  ChatCompletion,
+  ChatCompletionChunk,
+  ChatCompletionRequest,
+  EmbeddingRequest,
+  EmbeddingResponse,
+} from "../types.ts";
+import type { LLMuxError } from "../errors.ts";
+
+/** Everything an adapter needs to know about one call. */
+export interface RequestContext {
+  /** Provider id, e.g. `"anthropic"`. */
+  readonly provider: string;
+  /** The provider's own model id (prefix removed), e.g. `"claude-sonnet-4-5"`. */
+  readonly model: string;
+  /** The model string as the caller wrote it. */
+  readonly requestedModel: string;
+  /** API key, when the provider needs one. */
+  readonly apiKey: string | undefined;
+  /** Base URL without a trailing slash (see each adapter for what it includes). */
+  readonly apiBase: string;
+  /** API version, for providers that version by parameter. */
+  readonly apiVersion: string | undefined;
+  /** Extra headers from the caller, added last. */
+  readonly extraHeaders: Readonly<Record<string, string>>;
+  /** Whether this call streams. */
+  readonly stream: boolean;
+  /** Whether the caller asked for a usage chunk at the end of the stream. */
+  readonly includeUsage: boolean;
+  /** Current time in milliseconds since the epoch. */
+  now(): number;
+  /** A fresh random id of 24 base62 characters (no prefix). */
+  generateId(): string;
+}
+
+/** A native HTTP request, ready to send. */
+export interface UpstreamRequest {
+  /** Absolute URL. */
+  url: string;
+  /** HTTP method; POST when absent. */
+  method?: "POST" | "GET";
+  /** Headers, auth included. */
+  headers: Record<string, string>;
+  /** JSON body text. */
+  body?: string;
+}
+
+/** One event of an upstream stream: an SSE event, or one NDJSON line as `data`. */
+export interface StreamEvent {
+  /** SSE `event:` name, when the upstream sends one. */
+  event?: string;
+  /** The event's data (joined `data:` lines) or the NDJSON line. */
+  data: string;
+}
+
+/** What an adapter's `mapError` gets besides status and body. */
+export interface ErrorContext {
+  /** Provider id. */
+  readonly provider: string;
+  /** Model string as requested. */
+  readonly model: string;
+  /** Response headers of the failed call. */
+  readonly headers: Headers;
+}
+
+/** Embedding support of a provider. */
+export interface EmbeddingAdapter {
+  /** OpenAI embeddings request → native request. */
+  buildRequest(req: EmbeddingRequest, ctx: RequestContext): UpstreamRequest;
+  /** Native response body → OpenAI embeddings list. */
+  parseResponse(body: unknown, ctx: RequestContext, req: EmbeddingRequest): EmbeddingResponse;
+}
+
+/** A provider: pure translation functions plus a little metadata. */
+export interface ProviderAdapter {
+  /** Provider id, the model-string prefix. */
+  readonly id: string;
+  /** Base URL used when the caller gives no `api_base`. */
+  readonly defaultApiBase: string;
+  /** Env vars holding the API key, first one preferred and named in errors. */
+  readonly apiKeyEnv: readonly string[];
+  /** Whether a call without a key must fail before any request is sent. */
+  readonly apiKeyRequired: boolean;
+  /** Env vars that may hold the base URL. */
+  readonly apiBaseEnv?: readonly string[];
+  /** OpenAI request fields this provider can honour (others are rejected or dropped). */
+  readonly supportedParams: ReadonlySet<string>;
+  /** How the upstream frames its stream. */
+  readonly streamFraming: "sse" | "ndjson";
+  /** Build the native request. */
+  buildRequest(req: ChatCompletionRequest, ctx: RequestContext): UpstreamRequest;
+  /** Turn a native (parsed JSON) response into a `chat.completion`. */
+  parseResponse(body: unknown, ctx: RequestContext): ChatCompletion;
+  /**
+   * A fresh transform from native stream events to OpenAI chunks. It emits a
+   * usage-only chunk (`choices: []`, `usage` set) at the end whenever the
+   * upstream reported usage, and errors the stream with a typed error when the
+   * upstream reports one mid-stream or ends without finishing.
+   */
+  createStreamTransform(ctx: RequestContext): TransformStream<StreamEvent, ChatCompletionChunk>;
+  /** Turn a native error (parsed JSON body, or text when not JSON) into a typed error. */
+  mapError(status: number, body: unknown, ctx: ErrorContext): LLMuxError;
+  /** Embeddings, when the provider has them. */
+  readonly embedding?: EmbeddingAdapter;
+}
