@@ -36,8 +36,8 @@ export interface UpstreamResponse {
   response: Response;
   /** Clears the timeout; call once the body has been read or handed to a stream. */
   done(): void;
-  /** The merged signal the request was sent with. */
-  signal: AbortSignal;
+  /** The merged signal the request was sent with, if any. */
+  signal: AbortSignal | undefined;
 }
 
 /** Headers worth passing on from an upstream response. */
@@ -136,17 +136,17 @@ export async function sendUpstream(
   options: SendOptions,
 ): Promise<UpstreamResponse> {
   const { adapter, model } = options;
-  const timeoutController = new AbortController();
+  let timeoutController: AbortController | undefined;
   let timer: ReturnType<typeof setTimeout> | undefined;
+  let signal = options.signal;
   if (options.timeoutMs !== undefined && options.timeoutMs > 0) {
+    const controller = timeoutController = new AbortController();
     timer = setTimeout(
-      () => timeoutController.abort(new DOMException("timed out", "TimeoutError")),
+      () => controller.abort(new DOMException("timed out", "TimeoutError")),
       options.timeoutMs,
     );
+    signal = signal ? AbortSignal.any([signal, controller.signal]) : controller.signal;
   }
-  const signal = options.signal
-    ? AbortSignal.any([options.signal, timeoutController.signal])
-    : timeoutController.signal;
   const done = () => {
     if (timer !== undefined) clearTimeout(timer);
     timer = undefined;
@@ -162,7 +162,7 @@ export async function sendUpstream(
   } catch (cause) {
     done();
     if (options.signal?.aborted) throw options.signal.reason;
-    if (timeoutController.signal.aborted) {
+    if (timeoutController?.signal.aborted) {
       throw new TimeoutError(
         `Request to provider "${adapter.id}" timed out after ${options.timeoutMs} ms`,
         { provider: adapter.id, model },
@@ -196,7 +196,7 @@ export async function readJson(
     text = await upstream.response.text();
   } catch (cause) {
     if (options.signal?.aborted) throw options.signal.reason;
-    if (upstream.signal.aborted) {
+    if (upstream.signal?.aborted) {
       throw new TimeoutError(
         `Request to provider "${adapter.id}" timed out after ${options.timeoutMs} ms`,
         { provider: adapter.id, model },

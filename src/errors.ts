@@ -121,12 +121,15 @@ export class LLMuxError extends Error {
 
 /** 400: the request is malformed or a value is out of range. */
 export class BadRequestError extends LLMuxError {
+  /** HTTP status this class reports. */
   static override readonly defaultStatus: number = 400;
+  /** OpenAI error type this class reports. */
   static override readonly defaultType: string = "invalid_request_error";
 }
 
 /** 400: a parameter is not supported by the provider (use `drop_params: true` to drop it). */
 export class UnsupportedParamsError extends BadRequestError {
+  /** OpenAI error type this class reports. */
   static override readonly defaultType: string = "invalid_request_error";
 }
 
@@ -138,49 +141,65 @@ export class ContentPolicyViolationError extends BadRequestError {}
 
 /** 401: the API key is missing or invalid. */
 export class AuthenticationError extends LLMuxError {
+  /** HTTP status this class reports. */
   static override readonly defaultStatus: number = 401;
+  /** OpenAI error type this class reports. */
   static override readonly defaultType: string = "authentication_error";
 }
 
 /** 403: the key may not use this resource. */
 export class PermissionDeniedError extends LLMuxError {
+  /** HTTP status this class reports. */
   static override readonly defaultStatus: number = 403;
+  /** OpenAI error type this class reports. */
   static override readonly defaultType: string = "permission_error";
 }
 
 /** 404: the model or resource does not exist. */
 export class NotFoundError extends LLMuxError {
+  /** HTTP status this class reports. */
   static override readonly defaultStatus: number = 404;
+  /** OpenAI error type this class reports. */
   static override readonly defaultType: string = "not_found_error";
 }
 
 /** 408: the upstream did not answer in time. */
 export class TimeoutError extends LLMuxError {
+  /** HTTP status this class reports. */
   static override readonly defaultStatus: number = 408;
+  /** OpenAI error type this class reports. */
   static override readonly defaultType: string = "timeout";
 }
 
 /** 429: rate limited or out of quota; see `retryAfter`. */
 export class RateLimitError extends LLMuxError {
+  /** HTTP status this class reports. */
   static override readonly defaultStatus: number = 429;
+  /** OpenAI error type this class reports. */
   static override readonly defaultType: string = "rate_limit_error";
 }
 
 /** 500: the upstream failed. */
 export class InternalServerError extends LLMuxError {
+  /** HTTP status this class reports. */
   static override readonly defaultStatus: number = 500;
+  /** OpenAI error type this class reports. */
   static override readonly defaultType: string = "server_error";
 }
 
 /** 503: the upstream is overloaded or unavailable (Anthropic 529 included). */
 export class ServiceUnavailableError extends LLMuxError {
+  /** HTTP status this class reports. */
   static override readonly defaultStatus: number = 503;
+  /** OpenAI error type this class reports. */
   static override readonly defaultType: string = "service_unavailable";
 }
 
 /** 500: the upstream could not be reached, or its answer could not be read. */
 export class APIConnectionError extends LLMuxError {
+  /** HTTP status this class reports. */
   static override readonly defaultStatus: number = 500;
+  /** OpenAI error type this class reports. */
   static override readonly defaultType: string = "api_connection_error";
 }
 
