@@ -81,7 +81,13 @@ export function redact(text: string, secrets: readonly string[]): string {
   return out;
 }
 
-function rebuild(err: LLMuxError, message: string, extra: Record<string, string>, retry?: number) {
+function rebuild(
+  err: LLMuxError,
+  secrets: readonly string[],
+  extra: Record<string, string>,
+  retry?: number,
+) {
+  const message = redact(err.message, secrets);
   const Ctor = err.constructor as new (m: string, o: object) => LLMuxError;
   return new Ctor(message, {
     provider: err.provider,
@@ -90,7 +96,9 @@ function rebuild(err: LLMuxError, message: string, extra: Record<string, string>
     code: err.code,
     type: err.type,
     status: err.status,
-    upstreamMessage: err.upstreamMessage === undefined ? undefined : message,
+    upstreamMessage: err.upstreamMessage === undefined
+      ? undefined
+      : redact(err.upstreamMessage, secrets),
     upstreamStatus: err.upstreamStatus,
     headers: { ...extra, ...err.headers },
     retryAfter: err.retryAfter ?? retry,
@@ -121,7 +129,7 @@ export async function errorFromResponse(
   });
   return rebuild(
     mapped,
-    redact(mapped.message, options.secrets),
+    options.secrets,
     pickForwardHeaders(response.headers),
     parseRetryAfter(response.headers),
   );

@@ -20,7 +20,12 @@ import {
 import { getProvider, resolveModel } from "./providers/registry.ts";
 import type { ProviderAdapter, RequestContext } from "./providers/types.ts";
 import { checkParams } from "./providers/_params.ts";
-import { AuthenticationError, isRetryableStatus, LLMuxError } from "./errors.ts";
+import {
+  APIConnectionError,
+  AuthenticationError,
+  isRetryableStatus,
+  LLMuxError,
+} from "./errors.ts";
 import { readJson, sendUpstream, type UpstreamResponse } from "./_http.ts";
 import { createNdjsonDecoder, createSseDecoder } from "./_sse.ts";
 import { CompletionStream, RAW_JSON, type RawChunk } from "./stream.ts";
@@ -118,6 +123,7 @@ export function resolveCall(
     extraHeaders: options.extra_headers ?? {},
     stream: body.stream === true,
     includeUsage: streamOptions?.include_usage === true,
+    dropParams: options.drop_params === true,
     now: deps.now ?? Date.now,
     generateId: deps.generateId ?? randomId,
   };
@@ -202,6 +208,38 @@ function createUsageFinisher(
   });
 }
 
+/**
+ * Pass the upstream body through, turning a failed network read (reset,
+ * closed socket) into an {@linkcode APIConnectionError}; a caller's abort
+ * keeps its own reason.
+ */
+function guardBody(
+  body: ReadableStream<Uint8Array>,
+  signal: AbortSignal | undefined,
+  ctx: RequestContext,
+): ReadableStream<Uint8Array> {
+  const reader = body.getReader();
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      try {
+        const { value, done } = await reader.read();
+        if (done) controller.close();
+        else controller.enqueue(value);
+      } catch (cause) {
+        controller.error(
+          signal?.aborted ? signal.reason : new APIConnectionError(
+            `Connection to provider "${ctx.provider}" failed while streaming: ${
+              cause instanceof Error ? cause.message : String(cause)
+            }`,
+            { provider: ctx.provider, model: ctx.requestedModel, cause },
+          ),
+        );
+      }
+    },
+    cancel: (reason) => reader.cancel(reason),
+  }, { highWaterMark: 0 });
+}
+
 /** Turn a streaming upstream response into a {@linkcode CompletionStream}. */
 export function toCompletionStream(
   upstream: UpstreamResponse,
@@ -212,7 +250,9 @@ export function toCompletionStream(
   upstream.done();
   const body = upstream.response.body;
   const state: { usage: Usage | undefined } = { usage: undefined };
-  const source = body ?? new ReadableStream<Uint8Array>({ start: (c) => c.close() });
+  const source = body
+    ? guardBody(body, upstream.signal, ctx)
+    : new ReadableStream<Uint8Array>({ start: (c) => c.close() });
   const chunks = source
     .pipeThrough(new TextDecoderStream())
     .pipeThrough(adapter.streamFraming === "ndjson" ? createNdjsonDecoder() : createSseDecoder())

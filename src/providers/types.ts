@@ -37,6 +37,8 @@ export interface RequestContext {
   readonly stream: boolean;
   /** Whether the caller asked for a usage chunk at the end of the stream. */
   readonly includeUsage: boolean;
+  /** Whether the caller set `drop_params` (drop unsupported values instead of failing). */
+  readonly dropParams?: boolean;
   /** Current time in milliseconds since the epoch. */
   now(): number;
   /** A fresh random id of 24 base62 characters (no prefix). */
