@@ -63,7 +63,7 @@ export interface CheckedParams {
  * Reject OpenAI params the provider cannot honour, or drop them when
  * `dropParams` is true. Unknown (non-OpenAI) keys are left for the adapter,
  * which passes them on to OpenAI-compatible hosts and ignores them elsewhere.
- * `null` values count as absent.
+ * `null` values (and `n: 1`, the default) count as absent.
  */
 export function checkParams(
   request: ChatCompletionRequest,
@@ -76,6 +76,7 @@ export function checkParams(
     if (!KNOWN.has(key) || supported.has(key)) continue;
     const value = request[key];
     if (value === undefined || value === null) continue;
+    if (key === "n" && value === 1) continue; // the default, sent by some clients
     if (!options.dropParams) {
       throw new UnsupportedParamsError(
         `Provider "${options.provider}" does not support parameter '${key}'. ` +
