@@ -54,6 +54,8 @@ export interface ToolCall {
   type: "function";
   /** The function name and its arguments as a JSON string. */
   function: { name: string; arguments: string };
+  /** Provider extras to send back unchanged (e.g. Gemini `thought_signature`). */
+  provider_specific_fields?: { thought_signature?: string; [key: string]: unknown };
 }
 
 /** A system (or developer) message. */
@@ -312,6 +314,8 @@ export interface ToolCallDelta {
   type?: "function";
   /** Name (first fragment) and argument text fragments. */
   function?: { name?: string; arguments?: string };
+  /** Provider extras to send back unchanged (e.g. Gemini `thought_signature`). */
+  provider_specific_fields?: { thought_signature?: string; [key: string]: unknown };
 }
 
 /** The delta of a streamed choice. */
