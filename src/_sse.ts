@@ -39,6 +39,7 @@ export function createSseDecoder(): TransformStream<string, StreamEvent> {
 
   return new TransformStream<string, StreamEvent>({
     transform(chunk, controller) {
+      if (chunk === "") return; // keep a pending CR for the next read
       let text = buffer + chunk;
       buffer = "";
       let start = 0;

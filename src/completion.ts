@@ -176,26 +176,31 @@ function createUsageFinisher(
 ): TransformStream<RawChunk, RawChunk> {
   let completionText = "";
   let first: RawChunk | undefined;
+  let usageChunk: RawChunk | undefined;
   return new TransformStream<RawChunk, RawChunk>({
     transform(chunk, controller) {
       first ??= chunk;
       if (chunk.choices.length === 0 && chunk.usage) {
         state.usage = chunk.usage;
+        usageChunk = chunk;
         return;
       }
-      if (ctx.includeUsage) {
-        completionText += textOf(chunk);
-        if (chunk[RAW_JSON] === undefined) chunk.usage = null;
-      }
+      completionText += textOf(chunk);
+      if (ctx.includeUsage && chunk[RAW_JSON] === undefined) chunk.usage = null;
       controller.enqueue(chunk);
     },
     async flush(controller) {
-      if (!ctx.includeUsage) return;
       state.usage ??= await estimateUsage({
         messages: request.messages,
         tools: request.tools,
         completion: completionText,
       });
+      if (!ctx.includeUsage) return;
+      // The provider's own usage chunk goes out as it came (raw JSON kept).
+      if (usageChunk) {
+        controller.enqueue(usageChunk);
+        return;
+      }
       controller.enqueue({
         id: first?.id ?? `chatcmpl-${ctx.generateId()}`,
         object: "chat.completion.chunk",

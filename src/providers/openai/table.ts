@@ -1,12 +1,29 @@
 /**
  * The OpenAI-compatible hosts: one row per provider, no code. A row names the
  * default base URL (up to and including the version segment), where the key
- * comes from, and the host's quirks.
+ * comes from (LiteLLM's env var name first), and the host's quirks as typed
+ * flags (see {@linkcode OpenAICompatibleSpec}). Each row's `docs` is the page
+ * its base URL was checked against; env var names and quirks follow LiteLLM's
+ * provider configs (`litellm/llms/<provider>/chat/transformation.py`).
  *
  * @module
  */
 
-import type { OpenAICompatibleSpec } from "./adapter.ts";
+import type { OpenAICompatibleSpec } from "./spec.ts";
+
+/** OpenAI params that only OpenAI (and hosts proxying it) understand. */
+const OPENAI_ONLY = [
+  "store",
+  "service_tier",
+  "metadata",
+  "modalities",
+  "audio",
+  "prediction",
+  "web_search_options",
+  "safety_identifier",
+  "prompt_cache_key",
+  "verbosity",
+] as const;
 
 /** Every OpenAI-compatible host llmux knows, keyed by model-string prefix. */
 export const OPENAI_COMPATIBLE_PROVIDERS = {
@@ -19,14 +36,23 @@ export const OPENAI_COMPATIBLE_PROVIDERS = {
   groq: {
     baseURL: "https://api.groq.com/openai/v1",
     apiKeyEnv: ["GROQ_API_KEY"],
+    apiBaseEnv: ["GROQ_API_BASE"],
+    // "will result in a 400 error if they are supplied"; messages[].name too.
     unsupportedParams: ["logit_bias", "logprobs", "top_logprobs"],
-    maxTokensField: "max_tokens",
+    messageName: false,
     developerRole: false,
+    embeddings: false,
     docs: "https://console.groq.com/docs/openai",
   },
   together_ai: {
     baseURL: "https://api.together.xyz/v1",
-    apiKeyEnv: ["TOGETHER_API_KEY", "TOGETHERAI_API_KEY", "TOGETHER_AI_API_KEY"],
+    apiKeyEnv: [
+      "TOGETHER_API_KEY",
+      "TOGETHER_AI_API_KEY",
+      "TOGETHERAI_API_KEY",
+      "TOGETHER_AI_TOKEN",
+    ],
+    apiBaseEnv: ["TOGETHER_AI_API_BASE"],
     maxTokensField: "max_tokens",
     developerRole: false,
     docs: "https://docs.together.ai/docs/openai-api-compatibility",
@@ -34,28 +60,54 @@ export const OPENAI_COMPATIBLE_PROVIDERS = {
   mistral: {
     baseURL: "https://api.mistral.ai/v1",
     apiKeyEnv: ["MISTRAL_API_KEY"],
-    unsupportedParams: ["logit_bias", "logprobs", "top_logprobs", "store", "service_tier"],
+    // Mistral validates strictly: unknown fields are a 422 (extra_forbidden).
+    unsupportedParams: [
+      "logit_bias",
+      "logprobs",
+      "top_logprobs",
+      "user",
+      "reasoning_effort",
+      "functions",
+      "function_call",
+      ...OPENAI_ONLY,
+    ],
     maxTokensField: "max_tokens",
+    renameParams: { seed: "random_seed" },
     developerRole: false,
+    streamOptions: false,
+    messageName: false,
+    toolCallIdFormat: "mistral",
     docs: "https://docs.mistral.ai/api/",
   },
   deepseek: {
-    baseURL: "https://api.deepseek.com/v1",
+    baseURL: "https://api.deepseek.com",
     apiKeyEnv: ["DEEPSEEK_API_KEY"],
+    apiBaseEnv: ["DEEPSEEK_API_BASE"],
     maxTokensField: "max_tokens",
     developerRole: false,
+    embeddings: false,
     docs: "https://api-docs.deepseek.com/",
   },
   xai: {
     baseURL: "https://api.x.ai/v1",
     apiKeyEnv: ["XAI_API_KEY"],
+    apiBaseEnv: ["XAI_API_BASE"],
+    messageName: false,
     docs: "https://docs.x.ai/docs/api-reference",
   },
   fireworks_ai: {
     baseURL: "https://api.fireworks.ai/inference/v1",
-    apiKeyEnv: ["FIREWORKS_API_KEY", "FIREWORKS_AI_API_KEY", "FIREWORKSAI_API_KEY"],
+    apiKeyEnv: [
+      "FIREWORKS_API_KEY",
+      "FIREWORKS_AI_API_KEY",
+      "FIREWORKSAI_API_KEY",
+      "FIREWORKS_AI_TOKEN",
+    ],
+    apiBaseEnv: ["FIREWORKS_API_BASE"],
     maxTokensField: "max_tokens",
     developerRole: false,
+    requiredToolChoice: "any",
+    modelPrefix: { prefix: "accounts/fireworks/models/", unlessStartsWith: "accounts/" },
     docs: "https://docs.fireworks.ai/tools-sdks/openai-compatibility",
   },
   openrouter: {
@@ -66,9 +118,35 @@ export const OPENAI_COMPATIBLE_PROVIDERS = {
   },
   perplexity: {
     baseURL: "https://api.perplexity.ai",
-    apiKeyEnv: ["PERPLEXITY_API_KEY", "PERPLEXITYAI_API_KEY"],
+    apiKeyEnv: ["PERPLEXITYAI_API_KEY", "PERPLEXITY_API_KEY"],
+    apiBaseEnv: ["PERPLEXITY_API_BASE"],
+    // No tools; the sampling subset LiteLLM's PerplexityChatConfig allows.
+    unsupportedParams: [
+      "tools",
+      "tool_choice",
+      "parallel_tool_calls",
+      "functions",
+      "function_call",
+      "n",
+      "seed",
+      "stop",
+      "user",
+      "logit_bias",
+      "logprobs",
+      "top_logprobs",
+      "store",
+      "service_tier",
+      "metadata",
+      "modalities",
+      "audio",
+      "prediction",
+      "safety_identifier",
+      "prompt_cache_key",
+      "verbosity",
+    ],
     maxTokensField: "max_tokens",
     developerRole: false,
+    streamOptions: false,
     mergeSameRole: true,
     embeddings: false,
     docs: "https://docs.perplexity.ai/api-reference/chat-completions-post",
@@ -76,6 +154,7 @@ export const OPENAI_COMPATIBLE_PROVIDERS = {
   cerebras: {
     baseURL: "https://api.cerebras.ai/v1",
     apiKeyEnv: ["CEREBRAS_API_KEY"],
+    apiBaseEnv: ["CEREBRAS_API_BASE"],
     unsupportedParams: [
       "frequency_penalty",
       "presence_penalty",
@@ -90,6 +169,7 @@ export const OPENAI_COMPATIBLE_PROVIDERS = {
   deepinfra: {
     baseURL: "https://api.deepinfra.com/v1/openai",
     apiKeyEnv: ["DEEPINFRA_API_KEY"],
+    apiBaseEnv: ["DEEPINFRA_API_BASE"],
     maxTokensField: "max_tokens",
     developerRole: false,
     docs: "https://deepinfra.com/docs/openai_api",
@@ -105,13 +185,16 @@ export const OPENAI_COMPATIBLE_PROVIDERS = {
   sambanova: {
     baseURL: "https://api.sambanova.ai/v1",
     apiKeyEnv: ["SAMBANOVA_API_KEY"],
+    apiBaseEnv: ["SAMBANOVA_API_BASE"],
     maxTokensField: "max_tokens",
     developerRole: false,
+    flattenTextContent: true,
     docs: "https://docs.sambanova.ai/cloud/api-reference",
   },
   hyperbolic: {
     baseURL: "https://api.hyperbolic.xyz/v1",
     apiKeyEnv: ["HYPERBOLIC_API_KEY"],
+    apiBaseEnv: ["HYPERBOLIC_API_BASE"],
     maxTokensField: "max_tokens",
     developerRole: false,
     embeddings: false,
@@ -120,6 +203,7 @@ export const OPENAI_COMPATIBLE_PROVIDERS = {
   novita: {
     baseURL: "https://api.novita.ai/v3/openai",
     apiKeyEnv: ["NOVITA_API_KEY"],
+    apiBaseEnv: ["NOVITA_API_BASE"],
     maxTokensField: "max_tokens",
     developerRole: false,
     docs: "https://novita.ai/docs/guides/llm-api",
@@ -145,13 +229,14 @@ export const OPENAI_COMPATIBLE_PROVIDERS = {
   github: {
     baseURL: "https://models.github.ai/inference",
     apiKeyEnv: ["GITHUB_API_KEY", "GITHUB_TOKEN"],
+    apiBaseEnv: ["GITHUB_API_BASE"],
     maxTokensField: "max_tokens",
     docs: "https://docs.github.com/en/rest/models/inference",
   },
   huggingface: {
     baseURL: "https://router.huggingface.co/v1",
     apiKeyEnv: ["HF_TOKEN", "HUGGINGFACE_API_KEY"],
-    apiBaseEnv: ["HF_API_BASE"],
+    apiBaseEnv: ["HF_API_BASE", "HUGGINGFACE_API_BASE"],
     maxTokensField: "max_tokens",
     developerRole: false,
     embeddings: false,
@@ -161,8 +246,10 @@ export const OPENAI_COMPATIBLE_PROVIDERS = {
     baseURL: "https://api.moonshot.ai/v1",
     apiKeyEnv: ["MOONSHOT_API_KEY"],
     apiBaseEnv: ["MOONSHOT_API_BASE"],
+    unsupportedParams: ["functions", "function_call"],
     maxTokensField: "max_tokens",
     developerRole: false,
+    flattenTextContent: true,
     embeddings: false,
     docs: "https://platform.moonshot.ai/docs/api/chat",
   },
@@ -172,21 +259,22 @@ export const OPENAI_COMPATIBLE_PROVIDERS = {
     apiBaseEnv: ["DASHSCOPE_API_BASE"],
     maxTokensField: "max_tokens",
     developerRole: false,
+    flattenTextContent: true,
     docs:
       "https://www.alibabacloud.com/help/en/model-studio/compatibility-of-openai-with-dashscope",
   },
   nebius: {
-    baseURL: "https://api.studio.nebius.com/v1",
+    baseURL: "https://api.tokenfactory.nebius.com/v1",
     apiKeyEnv: ["NEBIUS_API_KEY"],
     apiBaseEnv: ["NEBIUS_API_BASE"],
     maxTokensField: "max_tokens",
     developerRole: false,
-    docs: "https://docs.nebius.com/studio/inference/api",
+    docs: "https://docs.tokenfactory.nebius.com/api-reference/examples/text-generation",
   },
   featherless_ai: {
     baseURL: "https://api.featherless.ai/v1",
-    apiKeyEnv: ["FEATHERLESS_AI_API_KEY", "FEATHERLESS_API_KEY"],
-    apiBaseEnv: ["FEATHERLESS_AI_API_BASE"],
+    apiKeyEnv: ["FEATHERLESS_API_KEY", "FEATHERLESS_AI_API_KEY"],
+    apiBaseEnv: ["FEATHERLESS_API_BASE"],
     maxTokensField: "max_tokens",
     developerRole: false,
     embeddings: false,
