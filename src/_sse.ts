@@ -7,6 +7,8 @@
 
 import type { StreamEvent } from "./providers/types.ts";
 
+const CR_REGEXP = /\r\n?/g;
+
 /**
  * Decode SSE text into events. Accepts `\n`, `\r\n` and `\r` line endings,
  * joins multi-line `data:`, ignores comments, `id:` and `retry:`.
@@ -14,27 +16,39 @@ import type { StreamEvent } from "./providers/types.ts";
 export function createSseDecoder(): TransformStream<string, StreamEvent> {
   let buffer = "";
   let event: string | undefined;
-  let data: string[] = [];
+  // One data line is the common case: keep it as a string, join only when more come.
+  let data: string | undefined;
+  let more: string[] | undefined;
   let pendingCr = false;
 
   function line(text: string, controller: TransformStreamDefaultController<StreamEvent>) {
     if (text === "") {
-      if (data.length > 0) {
-        const ev: StreamEvent = { data: data.length === 1 ? data[0] : data.join("\n") };
+      if (data !== undefined) {
+        const ev: StreamEvent = { data: more === undefined ? data : [data, ...more].join("\n") };
         if (event !== undefined) ev.event = event;
         controller.enqueue(ev);
       }
       event = undefined;
-      data = [];
+      data = undefined;
+      more = undefined;
       return;
     }
-    if (text.charCodeAt(0) === 58 /* : */) return;
-    const colon = text.indexOf(":");
-    const field = colon === -1 ? text : text.slice(0, colon);
-    let value = colon === -1 ? "" : text.slice(colon + 1);
-    if (value.charCodeAt(0) === 32) value = value.slice(1);
-    if (field === "data") data.push(value);
-    else if (field === "event") event = value;
+    let field: string;
+    let value: string;
+    if (text.startsWith("data: ")) {
+      field = "data";
+      value = text.slice(6);
+    } else {
+      if (text.charCodeAt(0) === 58 /* : */) return;
+      const colon = text.indexOf(":");
+      field = colon === -1 ? text : text.slice(0, colon);
+      value = colon === -1 ? "" : text.slice(colon + 1);
+      if (value.charCodeAt(0) === 32) value = value.slice(1);
+    }
+    if (field === "data") {
+      if (data === undefined) data = value;
+      else (more ??= []).push(value);
+    } else if (field === "event") event = value;
   }
 
   return new TransformStream<string, StreamEvent>({
@@ -45,23 +59,19 @@ export function createSseDecoder(): TransformStream<string, StreamEvent> {
       let start = 0;
       if (pendingCr && text.charCodeAt(0) === 10) start = 1;
       pendingCr = false;
+      if (text.indexOf("\r", start) !== -1) {
+        // CRLF and lone CR become LF; a CR at the very end may pair with the next read's LF.
+        if (text.charCodeAt(text.length - 1) === 13) pendingCr = true;
+        text = text.replace(CR_REGEXP, "\n");
+      }
       const len = text.length;
-      for (let i = start; i < len; i++) {
-        const c = text.charCodeAt(i);
-        if (c === 10 || c === 13) {
-          line(text.slice(start, i), controller);
-          if (c === 13) {
-            if (i + 1 < len) {
-              if (text.charCodeAt(i + 1) === 10) i++;
-            } else {
-              pendingCr = true;
-            }
-          }
-          start = i + 1;
-        }
+      let nl = text.indexOf("\n", start);
+      while (nl !== -1) {
+        line(text.slice(start, nl), controller);
+        start = nl + 1;
+        nl = text.indexOf("\n", start);
       }
       if (start < len) buffer = text.slice(start);
-      text = "";
     },
     flush(controller) {
       if (buffer !== "") line(buffer, controller);
