@@ -9,11 +9,19 @@ import type { StreamEvent } from "./providers/types.ts";
 
 const CR_REGEXP = /\r\n?/g;
 
+/** An incremental text → event parser (SSE or NDJSON). */
+export interface EventParser {
+  /** Feed decoded text; complete events go to `emit`. */
+  push(text: string, emit: (event: StreamEvent) => void): void;
+  /** End of input: emit what is left. */
+  end(emit: (event: StreamEvent) => void): void;
+}
+
 /**
- * Decode SSE text into events. Accepts `\n`, `\r\n` and `\r` line endings,
- * joins multi-line `data:`, ignores comments, `id:` and `retry:`.
+ * An SSE parser. Accepts `\n`, `\r\n` and `\r` line endings, joins
+ * multi-line `data:`, ignores comments, `id:` and `retry:`.
  */
-export function createSseDecoder(): TransformStream<string, StreamEvent> {
+export function createSseParser(): EventParser {
   let buffer = "";
   let event: string | undefined;
   // One data line is the common case: keep it as a string, join only when more come.
@@ -21,12 +29,12 @@ export function createSseDecoder(): TransformStream<string, StreamEvent> {
   let more: string[] | undefined;
   let pendingCr = false;
 
-  function line(text: string, controller: TransformStreamDefaultController<StreamEvent>) {
+  function line(text: string, emit: (event: StreamEvent) => void) {
     if (text === "") {
       if (data !== undefined) {
         const ev: StreamEvent = { data: more === undefined ? data : [data, ...more].join("\n") };
         if (event !== undefined) ev.event = event;
-        controller.enqueue(ev);
+        emit(ev);
       }
       event = undefined;
       data = undefined;
@@ -51,8 +59,8 @@ export function createSseDecoder(): TransformStream<string, StreamEvent> {
     } else if (field === "event") event = value;
   }
 
-  return new TransformStream<string, StreamEvent>({
-    transform(chunk, controller) {
+  return {
+    push(chunk, emit) {
       if (chunk === "") return; // keep a pending CR for the next read
       let text = buffer + chunk;
       buffer = "";
@@ -64,43 +72,65 @@ export function createSseDecoder(): TransformStream<string, StreamEvent> {
         if (text.charCodeAt(text.length - 1) === 13) pendingCr = true;
         text = text.replace(CR_REGEXP, "\n");
       }
-      const len = text.length;
       let nl = text.indexOf("\n", start);
       while (nl !== -1) {
-        line(text.slice(start, nl), controller);
+        line(text.slice(start, nl), emit);
         start = nl + 1;
         nl = text.indexOf("\n", start);
       }
-      if (start < len) buffer = text.slice(start);
+      if (start < text.length) buffer = text.slice(start);
+    },
+    end(emit) {
+      if (buffer !== "") line(buffer, emit);
+      buffer = "";
+      line("", emit);
+    },
+  };
+}
+
+/** An NDJSON parser: one event per non-empty line. */
+export function createNdjsonParser(): EventParser {
+  let buffer = "";
+  return {
+    push(chunk, emit) {
+      const text = buffer + chunk;
+      let start = 0;
+      let nl = text.indexOf("\n");
+      while (nl !== -1) {
+        const lineText = text.slice(start, nl).trim();
+        if (lineText !== "") emit({ data: lineText });
+        start = nl + 1;
+        nl = text.indexOf("\n", start);
+      }
+      buffer = text.slice(start);
+    },
+    end(emit) {
+      const lineText = buffer.trim();
+      if (lineText !== "") emit({ data: lineText });
+      buffer = "";
+    },
+  };
+}
+
+function parserStream(parser: EventParser): TransformStream<string, StreamEvent> {
+  return new TransformStream<string, StreamEvent>({
+    transform(chunk, controller) {
+      parser.push(chunk, (e) => controller.enqueue(e));
     },
     flush(controller) {
-      if (buffer !== "") line(buffer, controller);
-      buffer = "";
-      line("", controller);
+      parser.end((e) => controller.enqueue(e));
     },
   });
 }
 
+/** Decode SSE text into events (see {@linkcode createSseParser}). */
+export function createSseDecoder(): TransformStream<string, StreamEvent> {
+  return parserStream(createSseParser());
+}
+
 /** Decode newline-delimited JSON text into events, one per non-empty line. */
 export function createNdjsonDecoder(): TransformStream<string, StreamEvent> {
-  let buffer = "";
-  return new TransformStream<string, StreamEvent>({
-    transform(chunk, controller) {
-      buffer += chunk;
-      let nl = buffer.indexOf("\n");
-      while (nl !== -1) {
-        const lineText = buffer.slice(0, nl).trim();
-        if (lineText !== "") controller.enqueue({ data: lineText });
-        buffer = buffer.slice(nl + 1);
-        nl = buffer.indexOf("\n");
-      }
-    },
-    flush(controller) {
-      const lineText = buffer.trim();
-      if (lineText !== "") controller.enqueue({ data: lineText });
-      buffer = "";
-    },
-  });
+  return parserStream(createNdjsonParser());
 }
 
 const ENCODER = new TextEncoder();

@@ -4,13 +4,7 @@
  * @module
  */
 
-import type {
-  ChatCompletion,
-  ChatCompletionChunk,
-  ChatCompletionRequest,
-  ChatMessage,
-  Usage,
-} from "./types.ts";
+import type { ChatCompletion, ChatCompletionRequest, ChatMessage } from "./types.ts";
 import {
   type CompletionParams,
   parseCompletionParams,
@@ -27,10 +21,9 @@ import {
   LLMuxError,
 } from "./errors.ts";
 import { readJson, sendUpstream, type UpstreamResponse } from "./_http.ts";
-import { createNdjsonDecoder, createSseDecoder } from "./_sse.ts";
-import { CompletionStream, RAW_JSON, type RawChunk } from "./stream.ts";
+import { createChunkStream, type UsageState } from "./_pipeline.ts";
+import { CompletionStream } from "./stream.ts";
 import { randomId } from "./_ids.ts";
-import { estimateUsage } from "./token_counter.ts";
 import { mockCompletion, mockStream } from "./mock.ts";
 
 /** Injected dependencies, for tests and embedders. */
@@ -154,95 +147,15 @@ export async function sendWithRetries<T>(
   }
 }
 
-function textOf(chunk: ChatCompletionChunk): string {
-  let out = "";
-  for (const choice of chunk.choices) {
-    const d = choice.delta;
-    if (typeof d.content === "string") out += d.content;
-    if (d.tool_calls) { for (const t of d.tool_calls) out += t.function?.arguments ?? ""; }
-  }
-  return out;
-}
-
-/**
- * The generic end of every stream: remember usage for `CompletionStream.usage`,
- * forward the usage chunk last and only when the caller asked for it, and
- * estimate usage with the tokenizer when the provider reported none.
- */
-function createUsageFinisher(
-  request: ChatCompletionRequest,
-  ctx: RequestContext,
-  state: { usage: Usage | undefined },
-): TransformStream<RawChunk, RawChunk> {
-  let completionText = "";
-  let first: RawChunk | undefined;
-  let usageChunk: RawChunk | undefined;
-  return new TransformStream<RawChunk, RawChunk>({
-    transform(chunk, controller) {
-      first ??= chunk;
-      if (chunk.choices.length === 0 && chunk.usage) {
-        state.usage = chunk.usage;
-        usageChunk = chunk;
-        return;
-      }
-      completionText += textOf(chunk);
-      if (ctx.includeUsage && chunk[RAW_JSON] === undefined) chunk.usage = null;
-      controller.enqueue(chunk);
-    },
-    async flush(controller) {
-      state.usage ??= await estimateUsage({
-        messages: request.messages,
-        tools: request.tools,
-        completion: completionText,
-      });
-      if (!ctx.includeUsage) return;
-      // The provider's own usage chunk goes out as it came (raw JSON kept).
-      if (usageChunk) {
-        controller.enqueue(usageChunk);
-        return;
-      }
-      controller.enqueue({
-        id: first?.id ?? `chatcmpl-${ctx.generateId()}`,
-        object: "chat.completion.chunk",
-        created: first?.created ?? Math.floor(ctx.now() / 1000),
-        model: first?.model ?? ctx.model,
-        choices: [],
-        usage: state.usage,
-      });
-    },
-  });
-}
-
-/**
- * Pass the upstream body through, turning a failed network read (reset,
- * closed socket) into an {@linkcode APIConnectionError}; a caller's abort
- * keeps its own reason.
- */
-function guardBody(
-  body: ReadableStream<Uint8Array>,
-  signal: AbortSignal | undefined,
-  ctx: RequestContext,
-): ReadableStream<Uint8Array> {
-  const reader = body.getReader();
-  return new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      try {
-        const { value, done } = await reader.read();
-        if (done) controller.close();
-        else controller.enqueue(value);
-      } catch (cause) {
-        controller.error(
-          signal?.aborted ? signal.reason : new APIConnectionError(
-            `Connection to provider "${ctx.provider}" failed while streaming: ${
-              cause instanceof Error ? cause.message : String(cause)
-            }`,
-            { provider: ctx.provider, model: ctx.requestedModel, cause },
-          ),
-        );
-      }
-    },
-    cancel: (reason) => reader.cancel(reason),
-  }, { highWaterMark: 0 });
+/** A failed network read mid-stream (reset, closed socket) → APIConnectionError; aborts keep their reason. */
+function readError(signal: AbortSignal | undefined, ctx: RequestContext) {
+  return (cause: unknown): unknown =>
+    signal?.aborted ? signal.reason : new APIConnectionError(
+      `Connection to provider "${ctx.provider}" failed while streaming: ${
+        cause instanceof Error ? cause.message : String(cause)
+      }`,
+      { provider: ctx.provider, model: ctx.requestedModel, cause },
+    );
 }
 
 /** Turn a streaming upstream response into a {@linkcode CompletionStream}. */
@@ -254,15 +167,18 @@ export function toCompletionStream(
   const { adapter, ctx } = call;
   upstream.done();
   const body = upstream.response.body;
-  const state: { usage: Usage | undefined } = { usage: undefined };
-  const source = body
-    ? guardBody(body, upstream.signal, ctx)
-    : new ReadableStream<Uint8Array>({ start: (c) => c.close() });
-  const chunks = source
-    .pipeThrough(new TextDecoderStream())
-    .pipeThrough(adapter.streamFraming === "ndjson" ? createNdjsonDecoder() : createSseDecoder())
-    .pipeThrough(adapter.createStreamTransform(ctx))
-    .pipeThrough(createUsageFinisher(request, ctx, state));
+  const state: UsageState = { usage: undefined };
+  const chunks = createChunkStream(
+    body ?? new ReadableStream<Uint8Array>({ start: (c) => c.close() }),
+    {
+      framing: adapter.streamFraming,
+      transformer: adapter.createStreamTransformer(ctx),
+      request,
+      ctx,
+      state,
+      onReadError: readError(upstream.signal, ctx),
+    },
+  );
   const headers: Record<string, string> = {};
   for (const [k, v] of upstream.response.headers) {
     if (k.includes("ratelimit") || k === "x-request-id" || k === "request-id") headers[k] = v;

@@ -8,6 +8,7 @@
 
 import { z } from "zod";
 import { BadRequestError } from "./errors.ts";
+import { fastAccepts } from "./_fast_check.ts";
 import type { ChatCompletionRequest, EmbeddingRequest } from "./types.ts";
 
 /** LiteLLM-style provider options accepted beside the OpenAI body. */
@@ -205,9 +206,15 @@ function reject(): never {
   });
 }
 
+/** Whether the zod schema alone accepts `input` (for tests of the fast pre-check). */
+export function schemaAccepts(input: unknown): boolean {
+  return completionSchema.safeParse(input).success;
+}
+
 /** Validate `completion()` parameters; a bad field is a {@linkcode BadRequestError} naming it. */
 export function parseCompletionParams(input: unknown): CompletionParams {
   if (typeof input !== "object" || input === null || Array.isArray(input)) reject();
+  if (fastAccepts(input as Record<string, unknown>)) return input as CompletionParams;
   const result = completionSchema.safeParse(input);
   if (!result.success) fail(result.error, (input as { model?: unknown }).model);
   return input as CompletionParams;

@@ -65,6 +65,24 @@ export interface StreamEvent {
   data: string;
 }
 
+/** Where a stream transformer puts its chunks. */
+export interface ChunkSink {
+  /** Emit one chunk. */
+  enqueue(chunk: ChatCompletionChunk): void;
+}
+
+/**
+ * The synchronous heart of a provider's stream transform: the object that
+ * `new TransformStream()` wraps. The core runs it inline with decoding and
+ * usage handling, in one stream stage; errors are thrown.
+ */
+export interface StreamTransformer {
+  /** Handle one upstream event. */
+  transform(event: StreamEvent, sink: ChunkSink): void;
+  /** Upstream ended: emit the final chunks, or throw if it ended too early. */
+  flush?(sink: ChunkSink): void;
+}
+
 /** What an adapter's `mapError` gets besides status and body. */
 export interface ErrorContext {
   /** Provider id. */
@@ -110,6 +128,8 @@ export interface ProviderAdapter {
    * upstream reports one mid-stream or ends without finishing.
    */
   createStreamTransform(ctx: RequestContext): TransformStream<StreamEvent, ChatCompletionChunk>;
+  /** The same transform as a plain {@linkcode StreamTransformer}, for inline use. */
+  createStreamTransformer(ctx: RequestContext): StreamTransformer;
   /** Turn a native error (parsed JSON body, or text when not JSON) into a typed error. */
   mapError(status: number, body: unknown, ctx: ErrorContext): LLMuxError;
   /** Embeddings, when the provider has them. */

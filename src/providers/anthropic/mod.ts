@@ -57,7 +57,10 @@ import type { ProviderAdapter, RequestContext, UpstreamRequest } from "../types.
 import { paramSet } from "../_params.ts";
 import { toAnthropicRequest } from "./convert_request.ts";
 import { fromAnthropicResponse } from "./convert_response.ts";
-import { createAnthropicStreamTransform } from "./stream_transform.ts";
+import {
+  createAnthropicStreamTransform,
+  createAnthropicStreamTransformer,
+} from "./stream_transform.ts";
 import { mapAnthropicError } from "./map_error.ts";
 
 /** The `anthropic-version` header value llmux speaks. */
@@ -128,6 +131,7 @@ export const anthropicAdapter: ProviderAdapter = {
   buildRequest,
   parseResponse: fromAnthropicResponse,
   createStreamTransform: createAnthropicStreamTransform,
+  createStreamTransformer: createAnthropicStreamTransformer,
   mapError: mapAnthropicError,
 };
 

@@ -5,7 +5,13 @@
  */
 
 import type { ChatCompletionChunk, ChunkDelta, FinishReason, ToolCallDelta } from "../../types.ts";
-import type { ErrorContext, RequestContext, StreamEvent } from "../types.ts";
+import type {
+  ChunkSink,
+  ErrorContext,
+  RequestContext,
+  StreamEvent,
+  StreamTransformer,
+} from "../types.ts";
 import { APIConnectionError } from "../../errors.ts";
 import { isRecord, parseUpstreamJson } from "../../_json.ts";
 import { ANTHROPIC_JSON_TOOL_NAME } from "./convert_request.ts";
@@ -76,9 +82,9 @@ function mergeUsage(target: AnthropicUsage, source: Record<string, unknown>): vo
  * console.assert(chunks[1].choices[0].delta.content === "Hi");
  * ```
  */
-export function createAnthropicStreamTransform(
+export function createAnthropicStreamTransformer(
   ctx: RequestContext,
-): TransformStream<StreamEvent, ChatCompletionChunk> {
+): StreamTransformer {
   let id = "";
   let model = ctx.model;
   let created = 0;
@@ -102,7 +108,7 @@ export function createAnthropicStreamTransform(
 
   function start(
     message: Record<string, unknown>,
-    controller: TransformStreamDefaultController<ChatCompletionChunk>,
+    controller: ChunkSink,
   ): void {
     started = true;
     id = typeof message.id === "string" ? message.id : `chatcmpl-${ctx.generateId()}`;
@@ -119,7 +125,7 @@ export function createAnthropicStreamTransform(
   function blockStart(
     index: number,
     block: Record<string, unknown>,
-    controller: TransformStreamDefaultController<ChatCompletionChunk>,
+    controller: ChunkSink,
   ): void {
     const state: BlockState = { kind: "other", tool: -1, args: false, text: "", signature: "" };
     blocks[index] = state;
@@ -165,7 +171,7 @@ export function createAnthropicStreamTransform(
   function blockDelta(
     state: BlockState | undefined,
     delta: Record<string, unknown>,
-    controller: TransformStreamDefaultController<ChatCompletionChunk>,
+    controller: ChunkSink,
   ): void {
     switch (delta.type) {
       case "text_delta":
@@ -201,7 +207,7 @@ export function createAnthropicStreamTransform(
 
   function blockStop(
     index: number,
-    controller: TransformStreamDefaultController<ChatCompletionChunk>,
+    controller: ChunkSink,
   ): void {
     const state = blocks[index];
     if (state === undefined) return;
@@ -230,7 +236,7 @@ export function createAnthropicStreamTransform(
 
   let errorContext: ErrorContext | undefined;
 
-  return new TransformStream<StreamEvent, ChatCompletionChunk>({
+  return {
     transform(event, controller) {
       if (done) return;
       const parsed = parseUpstreamJson(event.data, ctx.provider);
@@ -303,5 +309,12 @@ export function createAnthropicStreamTransform(
         );
       }
     },
-  });
+  };
+}
+
+/** The same, as a `TransformStream` (see {@linkcode createAnthropicStreamTransformer}). */
+export function createAnthropicStreamTransform(
+  ctx: RequestContext,
+): TransformStream<StreamEvent, ChatCompletionChunk> {
+  return new TransformStream(createAnthropicStreamTransformer(ctx));
 }

@@ -38,7 +38,7 @@ import type { ChatCompletionRequest } from "../../types.ts";
 import { paramSet } from "../_params.ts";
 import { toGeminiRequest } from "./convert_request.ts";
 import { fromGeminiResponse } from "./convert_response.ts";
-import { createGeminiStreamTransform } from "./stream_transform.ts";
+import { createGeminiStreamTransform, createGeminiStreamTransformer } from "./stream_transform.ts";
 import { mapGeminiError } from "./map_error.ts";
 import { geminiEmbeddingAdapter } from "./embedding.ts";
 import { geminiHeaders, geminiMethodUrl } from "./_endpoint.ts";
@@ -122,6 +122,7 @@ export const geminiAdapter: ProviderAdapter = {
   },
   parseResponse: fromGeminiResponse,
   createStreamTransform: (ctx) => createGeminiStreamTransform(ctx),
+  createStreamTransformer: (ctx) => createGeminiStreamTransformer(ctx),
   mapError: mapGeminiError,
   embedding: geminiEmbeddingAdapter,
 };

@@ -7,7 +7,13 @@
 
 import type { ChatCompletionChunk, ChunkChoice, ChunkDelta, ToolCallDelta } from "../../types.ts";
 import { APIConnectionError, type LLMuxError } from "../../errors.ts";
-import type { ErrorContext, RequestContext, StreamEvent } from "../types.ts";
+import type {
+  ChunkSink,
+  ErrorContext,
+  RequestContext,
+  StreamEvent,
+  StreamTransformer,
+} from "../types.ts";
 import type {
   GeminiCandidate,
   GeminiGenerateContentResponse,
@@ -69,10 +75,10 @@ interface CandidateState {
  * console.assert(chunks[2].choices[0].finish_reason === "stop");
  * ```
  */
-export function createGeminiStreamTransform(
+export function createGeminiStreamTransformer(
   ctx: RequestContext,
   options: GeminiStreamOptions = {},
-): TransformStream<StreamEvent, ChatCompletionChunk> {
+): StreamTransformer {
   const mapError = options.mapError ?? mapGeminiError;
   const states: (CandidateState | undefined)[] = [];
   let id = "";
@@ -85,7 +91,7 @@ export function createGeminiStreamTransform(
     return { id, object: "chat.completion.chunk", created, model, choices: [choice] };
   }
 
-  function start(index: number, controller: TransformStreamDefaultController<ChatCompletionChunk>) {
+  function start(index: number, controller: ChunkSink) {
     const state: CandidateState = { tools: 0, finished: false };
     states[index] = state;
     controller.enqueue(
@@ -97,7 +103,7 @@ export function createGeminiStreamTransform(
   function candidate(
     cand: GeminiCandidate,
     index: number,
-    controller: TransformStreamDefaultController<ChatCompletionChunk>,
+    controller: ChunkSink,
   ): void {
     const state = states[index] ?? start(index, controller);
     const parts = cand.content?.parts;
@@ -149,7 +155,7 @@ export function createGeminiStreamTransform(
     }
   }
 
-  return new TransformStream<StreamEvent, ChatCompletionChunk>({
+  return {
     transform(event, controller) {
       if (blocked) return;
       let res: GeminiGenerateContentResponse & { error?: unknown };
@@ -212,5 +218,13 @@ export function createGeminiStreamTransform(
         });
       }
     },
-  });
+  };
+}
+
+/** The same, as a `TransformStream` (see {@linkcode createGeminiStreamTransformer}). */
+export function createGeminiStreamTransform(
+  ctx: RequestContext,
+  options: GeminiStreamOptions = {},
+): TransformStream<StreamEvent, ChatCompletionChunk> {
+  return new TransformStream(createGeminiStreamTransformer(ctx, options));
 }

@@ -47,7 +47,7 @@ import type { ProviderAdapter, RequestContext, UpstreamRequest } from "../types.
 import { paramSet } from "../_params.ts";
 import { toOllamaRequest } from "./convert_request.ts";
 import { fromOllamaResponse } from "./convert_response.ts";
-import { createOllamaStreamTransform } from "./stream_transform.ts";
+import { createOllamaStreamTransform, createOllamaStreamTransformer } from "./stream_transform.ts";
 import { mapOllamaError } from "./map_error.ts";
 import { ollamaEmbeddingAdapter } from "./embedding.ts";
 import { ollamaHeaders, ollamaUrl } from "./_request.ts";
@@ -91,6 +91,7 @@ export const ollamaAdapter: ProviderAdapter = {
     return fromOllamaResponse(body, ctx);
   },
   createStreamTransform: createOllamaStreamTransform,
+  createStreamTransformer: createOllamaStreamTransformer,
   mapError: mapOllamaError,
   embedding: ollamaEmbeddingAdapter,
 };

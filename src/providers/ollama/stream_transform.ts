@@ -5,7 +5,7 @@
  */
 
 import type { ChatCompletionChunk, ChunkDelta, FinishReason, ToolCallDelta } from "../../types.ts";
-import type { RequestContext, StreamEvent } from "../types.ts";
+import type { ChunkSink, RequestContext, StreamEvent, StreamTransformer } from "../types.ts";
 import { APIConnectionError } from "../../errors.ts";
 import { isRecord, numberField, parseUpstreamJson } from "../../_json.ts";
 import { fromOllamaToolCall, toOllamaUsage } from "./convert_response.ts";
@@ -28,9 +28,9 @@ import { mapOllamaError } from "./map_error.ts";
  *
  * Every chunk has the same `id` (`chatcmpl-<id>`), `created` and `model`.
  */
-export function createOllamaStreamTransform(
+export function createOllamaStreamTransformer(
   ctx: RequestContext,
-): TransformStream<StreamEvent, ChatCompletionChunk> {
+): StreamTransformer {
   let id = "";
   let created = 0;
   let model = ctx.model;
@@ -48,7 +48,7 @@ export function createOllamaStreamTransform(
     };
   }
 
-  return new TransformStream<StreamEvent, ChatCompletionChunk>({
+  return {
     transform(event, controller) {
       if (finished) return;
       let line: unknown;
@@ -125,5 +125,12 @@ export function createOllamaStreamTransform(
         );
       }
     },
-  });
+  };
+}
+
+/** The same, as a `TransformStream` (see {@linkcode createOllamaStreamTransformer}). */
+export function createOllamaStreamTransform(
+  ctx: RequestContext,
+): TransformStream<StreamEvent, ChatCompletionChunk> {
+  return new TransformStream(createOllamaStreamTransformer(ctx));
 }

@@ -14,7 +14,7 @@ import {
   fromOpenAICompatibleEmbeddings,
   fromOpenAICompatibleResponse,
 } from "./convert_response.ts";
-import { createOpenAIStreamTransform } from "./stream_transform.ts";
+import { createOpenAIStreamTransform, createOpenAIStreamTransformer } from "./stream_transform.ts";
 import { mapOpenAIError } from "./map_error.ts";
 
 export type { OpenAICompatibleSpec, RenamableParam } from "./spec.ts";
@@ -65,6 +65,7 @@ export function createOpenAICompatibleAdapter(
     },
     parseResponse: fromOpenAICompatibleResponse,
     createStreamTransform: createOpenAIStreamTransform,
+    createStreamTransformer: createOpenAIStreamTransformer,
     mapError: mapOpenAIError,
     ...(spec.embeddings === false ? {} : {
       embedding: {

@@ -7,7 +7,7 @@
  */
 
 import type { ChatCompletionChunk, Usage } from "../../types.ts";
-import type { RequestContext, StreamEvent } from "../types.ts";
+import type { ChunkSink, RequestContext, StreamEvent, StreamTransformer } from "../types.ts";
 import { APIConnectionError } from "../../errors.ts";
 import { isRecord, parseUpstreamJson } from "../../_json.ts";
 import { RAW_JSON, type RawChunk } from "../../stream.ts";
@@ -39,9 +39,9 @@ import { mapOpenAIFinishError, mapOpenAIStreamError } from "./map_error.ts";
  * console.assert(chunks[0].choices[0].delta.content === "hi");
  * ```
  */
-export function createOpenAIStreamTransform(
+export function createOpenAIStreamTransformer(
   ctx: RequestContext,
-): TransformStream<StreamEvent, ChatCompletionChunk> {
+): StreamTransformer {
   const errorCtx = { provider: ctx.provider, model: ctx.requestedModel, headers: new Headers() };
   let finished = false;
   let done = false;
@@ -50,7 +50,7 @@ export function createOpenAIStreamTransform(
   let id = "";
   let created = 0;
   let model = ctx.model;
-  return new TransformStream<StreamEvent, RawChunk>({
+  return {
     transform(event, controller) {
       if (done) return;
       const data = event.data;
@@ -133,5 +133,12 @@ export function createOpenAIStreamTransform(
         });
       }
     },
-  });
+  };
+}
+
+/** The same, as a `TransformStream` (see {@linkcode createOpenAIStreamTransformer}). */
+export function createOpenAIStreamTransform(
+  ctx: RequestContext,
+): TransformStream<StreamEvent, ChatCompletionChunk> {
+  return new TransformStream(createOpenAIStreamTransformer(ctx));
 }
