@@ -23,3 +23,4 @@ export { tokenCounter } from "./src/token_counter.ts";
 export type { CompletionParams, EmbeddingParams, ProviderOptions } from "./src/params.ts";
 export * from "./src/errors.ts";
 export type * from "./src/types.ts";
+export * from "./src/fallback/mod.ts";
