@@ -5,7 +5,7 @@
  */
 
 import type { ChatCompletionChunk, ChunkDelta, FinishReason, ToolCallDelta } from "../../types.ts";
-import type { ChunkSink, RequestContext, StreamEvent, StreamTransformer } from "../types.ts";
+import type { RequestContext, StreamEvent, StreamTransformer } from "../types.ts";
 import { APIConnectionError } from "../../errors.ts";
 import { isRecord, numberField, parseUpstreamJson } from "../../_json.ts";
 import { fromOllamaToolCall, toOllamaUsage } from "./convert_response.ts";

@@ -7,7 +7,7 @@
  */
 
 import type { ChatCompletionChunk, Usage } from "../../types.ts";
-import type { ChunkSink, RequestContext, StreamEvent, StreamTransformer } from "../types.ts";
+import type { RequestContext, StreamEvent, StreamTransformer } from "../types.ts";
 import { APIConnectionError } from "../../errors.ts";
 import { isRecord, parseUpstreamJson } from "../../_json.ts";
 import { RAW_JSON, type RawChunk } from "../../stream.ts";
