@@ -20,6 +20,7 @@ export { completion, type CompletionOptions } from "./src/completion.ts";
 export { embedding } from "./src/embedding.ts";
 export { CompletionStream, type StreamInfo } from "./src/stream.ts";
 export { tokenCounter } from "./src/token_counter.ts";
+export { RESPONSE_HEADERS, responseHeaders } from "./src/response_headers.ts";
 export type { CompletionParams, EmbeddingParams, ProviderOptions } from "./src/params.ts";
 export * from "./src/errors.ts";
 export type * from "./src/types.ts";

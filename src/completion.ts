@@ -20,7 +20,8 @@ import {
   isRetryableStatus,
   LLMuxError,
 } from "./errors.ts";
-import { readJson, sendUpstream, type UpstreamResponse } from "./_http.ts";
+import { pickForwardHeaders, readJson, sendUpstream, type UpstreamResponse } from "./_http.ts";
+import { attachResponseHeaders } from "./response_headers.ts";
 import { createChunkStream, type UsageState } from "./_pipeline.ts";
 import { CompletionStream } from "./stream.ts";
 import { randomId } from "./_ids.ts";
@@ -179,10 +180,7 @@ export function toCompletionStream(
       onReadError: readError(upstream.signal, ctx),
     },
   );
-  const headers: Record<string, string> = {};
-  for (const [k, v] of upstream.response.headers) {
-    if (k.includes("ratelimit") || k === "x-request-id" || k === "request-id") headers[k] = v;
-  }
+  const headers = pickForwardHeaders(upstream.response.headers);
   return new CompletionStream(chunks, {
     info: { provider: ctx.provider, model: ctx.model, headers },
     usage: () => state.usage,
@@ -253,7 +251,10 @@ export async function completion(
     const upstream = await sendUpstream(upstreamRequest, sendOptions);
     if (ctx.stream) return toCompletionStream(upstream, call, request);
     const json = await readJson(upstream, sendOptions);
-    return adapter.parseResponse(json, ctx);
+    return attachResponseHeaders(
+      adapter.parseResponse(json, ctx),
+      pickForwardHeaders(upstream.response.headers),
+    );
   }, { retries: options.num_retries ?? 0, signal: options.signal, deps });
 }
 

@@ -8,7 +8,8 @@ import type { EmbeddingRequest, EmbeddingResponse } from "./types.ts";
 import { type EmbeddingParams, parseEmbeddingParams, splitParams } from "./params.ts";
 import { type CompletionOptions, resolveCall, sendWithRetries } from "./completion.ts";
 import { BadRequestError } from "./errors.ts";
-import { readJson, sendUpstream } from "./_http.ts";
+import { pickForwardHeaders, readJson, sendUpstream } from "./_http.ts";
+import { attachResponseHeaders } from "./response_headers.ts";
 
 /**
  * Embed text with any provider that has embeddings (OpenAI, Gemini, Ollama
@@ -60,6 +61,9 @@ export async function embedding(
   };
   return await sendWithRetries(async () => {
     const upstream = await sendUpstream(upstreamRequest, sendOptions);
-    return embedder.parseResponse(await readJson(upstream, sendOptions), ctx, body);
+    return attachResponseHeaders(
+      embedder.parseResponse(await readJson(upstream, sendOptions), ctx, body),
+      pickForwardHeaders(upstream.response.headers),
+    );
   }, { retries: options.num_retries ?? 0, signal: options.signal, deps });
 }

@@ -7,21 +7,11 @@
 
 import type { Deployment } from "./deployment.ts";
 
-/** Provider options the deployment decides, whatever the caller sends. */
-export const ROUTING_KEYS: readonly string[] = [
-  "api_key",
-  "api_base",
-  "base_url",
-  "api_version",
-  "custom_llm_provider",
-  "organization",
-];
-
 /**
  * Merge for one call: the deployment's `litellm_params`, then the caller's
- * body on top (messages, temperature, …), then the deployment's routing
- * fields (`model`, `api_key`, `api_base`, …) on top of that. The Router is
- * the only retry loop, so `num_retries` is 0.
+ * body on top (messages, temperature, and — as in LiteLLM — `api_key` /
+ * `api_base` when the caller passes them), then the deployment's `model`.
+ * The Router is the only retry loop, so `num_retries` is 0.
  */
 export function buildCallParams(
   deployment: Deployment,
@@ -32,10 +22,9 @@ export function buildCallParams(
     signal: AbortSignal | undefined;
   },
 ): Record<string, unknown> {
+  // As in LiteLLM's Router, the caller's values win, credentials included (the
+  // proxy strips client-sent credentials unless allow_client_side_credentials).
   const call: Record<string, unknown> = { ...deployment.params, ...caller };
-  for (const key of ROUTING_KEYS) {
-    if (deployment.params[key] !== undefined) call[key] = deployment.params[key];
-  }
   call.model = deployment.model;
   call.num_retries = 0;
   const f = caller.fetch ?? deployment.params.fetch ?? options.fetch;

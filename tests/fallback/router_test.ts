@@ -339,7 +339,7 @@ Deno.test("Router deployment cooldown_time wins over the Router's and over retry
   assert.deepEqual((await router.getCooldowns()).map((c) => c.until - clock.now()), [42_000]);
 });
 
-Deno.test("Router merges deployment params: caller body wins, deployment routing wins", async () => {
+Deno.test("Router merges deployment params: caller body wins, routing-only fields dropped", async () => {
   const { router, upstream } = setup({ a: ["ok"] }, {
     model_list: [{
       model_name: "g",
@@ -359,8 +359,6 @@ Deno.test("Router merges deployment params: caller body wins, deployment routing
     model: "g",
     messages: MESSAGES,
     temperature: 0.9,
-    api_key: "sk-caller",
-    api_base: "http://elsewhere/v1",
   });
   assert.deepEqual(upstream.hits(), ["a"]);
   const body = upstream.bodies()[0] as Record<string, unknown>;
@@ -371,7 +369,7 @@ Deno.test("Router merges deployment params: caller body wins, deployment routing
   assert.equal("weight" in body, false);
 });
 
-Deno.test("Router sends the deployment's key", async () => {
+Deno.test("Router sends the deployment's key unless the caller passes one (LiteLLM)", async () => {
   const seen: string[] = [];
   const fetchImpl: typeof fetch = (_input, init) => {
     seen.push(new Headers(init?.headers).get("authorization") ?? "");
@@ -386,8 +384,9 @@ Deno.test("Router sends the deployment's key", async () => {
   const router = new Router({
     model_list: [deployment("a", "g", "http://fake.test/a/v1")],
   }, { fetch: fetchImpl });
+  await router.completion({ model: "g", messages: MESSAGES });
   await router.completion({ model: "g", messages: MESSAGES, api_key: "sk-caller" });
-  assert.deepEqual(seen, ["Bearer sk-a"]);
+  assert.deepEqual(seen, ["Bearer sk-a", "Bearer sk-caller"]);
 });
 
 Deno.test("Router resolves model_group_alias and lists visible names", async () => {

@@ -1,0 +1,523 @@
+/**
+ * The proxy as a Hono app: LiteLLM's proxy endpoints (OpenAI-compatible and
+ * Anthropic's `/v1/messages`) over a {@linkcode Router}. No env, no
+ * `Deno.serve` here: `server.ts` wires those; tests call `app.request()` or
+ * serve it on a port.
+ *
+ * @module
+ */
+
+import { Hono } from "hono";
+import type { Context } from "hono";
+import type { Router } from "../fallback/router.ts";
+import { type RouteInfo, routeInfo } from "../fallback/route_info.ts";
+import { CompletionStream } from "../stream.ts";
+import { responseHeaders } from "../response_headers.ts";
+import { encodeSseData, SSE_DONE } from "../_sse.ts";
+import { randomId } from "../_ids.ts";
+import { BadRequestError, NotFoundError, PermissionDeniedError } from "../errors.ts";
+import type { ChatCompletion, EmbeddingResponse, Usage } from "../types.ts";
+import type { CompletionParams } from "../params.ts";
+import { type BodyLimits, DEFAULT_BODY_LIMITS, readJsonBody } from "./body.ts";
+import {
+  type Authenticator,
+  extractToken,
+  masterKeyAuthenticator,
+  type Principal,
+} from "./auth.ts";
+import { errorResponse, toErrorResponse } from "./errors.ts";
+import { createSseBody, type StreamOutcome } from "./sse.ts";
+import {
+  fromChatChunk,
+  fromChatCompletions,
+  promptsOf,
+  toChatRequest,
+} from "./text_completions.ts";
+
+/** Body fields a client may not set unless the config allows client-side credentials. */
+const CLIENT_CREDENTIAL_FIELDS = [
+  "api_key",
+  "api_base",
+  "base_url",
+  "api_version",
+  "extra_headers",
+  "custom_llm_provider",
+  "aws_access_key_id",
+  "aws_secret_access_key",
+  "aws_session_token",
+  "aws_region_name",
+  "vertex_credentials",
+  "vertex_project",
+  "vertex_location",
+  "azure_ad_token",
+  "organization",
+];
+
+/** What happened to one request, for logs, metrics and spend. */
+export interface RequestSummary {
+  /** The request id (`x-request-id`). */
+  requestId: string;
+  /** Route path template, e.g. `/v1/chat/completions`. */
+  route: string;
+  /** HTTP status sent. */
+  status: number;
+  /** Model group asked for. */
+  requestedModel: string | undefined;
+  /** How the router produced it, when it did. */
+  route_info: RouteInfo | undefined;
+  /** Whether it streamed. */
+  stream: boolean;
+  /** Stream end state. */
+  outcome: StreamOutcome;
+  /** Token usage, when known. */
+  usage: Usage | EmbeddingResponse["usage"] | undefined;
+  /** Cost in USD, when known. */
+  costUsd: number;
+  /** Total latency in ms. */
+  latencyMs: number;
+  /** Time to first byte of content for streams, in ms. */
+  ttftMs: number | undefined;
+  /** The error, on failure. */
+  error: unknown;
+  /** Who made the request. */
+  principal: Principal | undefined;
+  /** The request body (only for logging when prompts are logged). */
+  body: Record<string, unknown> | undefined;
+}
+
+/** Options of {@linkcode createApp}. */
+export interface AppOptions {
+  /** The router every model route goes through. */
+  router: Router;
+  /** Master key; absent → no auth (the server warns). Ignored when `authenticate` is given. */
+  masterKey?: string | undefined;
+  /** Custom authentication (virtual keys); defaults to the master-key check. */
+  authenticate?: Authenticator;
+  /** Body limits (default 10 MiB, depth 64). */
+  bodyLimits?: BodyLimits;
+  /** Let clients pass `api_key` / `api_base` / … in bodies (default false: they are dropped). */
+  allowClientSideCredentials?: boolean;
+  /** SSE keep-alive comment interval in ms (default 15000; 0 disables). */
+  keepAliveMs?: number;
+  /** Cost in USD of a result (default: `model_info` per-token prices, else 0). */
+  cost?: (
+    info: RouteInfo | undefined,
+    usage: Usage | EmbeddingResponse["usage"] | undefined,
+  ) => number;
+  /** Called once per model request when it is over (streams: when the stream ends). */
+  onRequestEnd?: (summary: RequestSummary) => void;
+  /** Prometheus exposition for `GET /metrics`. */
+  metrics?: () => Promise<{ contentType: string; body: string }>;
+  /** Models the config left out (missing keys), for `/health`. */
+  unavailable?: readonly { model_name: string; model: string; reason: string }[];
+  /** Extra route groups mounted at the root (e.g. `/v1/messages`), after auth. */
+  mount?: readonly Hono[];
+  /** Clock in ms (default `Date.now`). */
+  now?: () => number;
+  /** Version reported by health routes. */
+  version?: string;
+}
+
+type Vars = { Variables: { requestId: string; principal: Principal } };
+
+function requestIdOf(headers: Headers): string {
+  const given = headers.get("x-request-id");
+  return given && given.length <= 200 ? given : `req_${randomId()}`;
+}
+
+function routeHeaders(
+  result: unknown,
+  cost: number,
+  info: RouteInfo | undefined,
+): Record<string, string> {
+  const headers: Record<string, string> = {};
+  if (info) {
+    headers["x-llmux-model-id"] = info.modelId;
+    headers["x-llmux-model-group"] = info.modelGroup;
+    headers["x-llmux-attempts"] = String(info.attempts);
+    headers["x-llmux-fallbacks"] = String(info.fallbacks.length);
+    if (info.fallbacks.length > 0) headers["x-llmux-fallback-groups"] = info.fallbacks.join(",");
+  }
+  headers["x-llmux-response-cost"] = String(cost);
+  const upstream = responseHeaders(result);
+  if (upstream) {
+    for (const [k, v] of Object.entries(upstream)) {
+      if (k.includes("ratelimit") || k === "retry-after") headers[k] = v;
+    }
+  }
+  return headers;
+}
+
+/** Build the default cost function from the router's deployments' `model_info` prices. */
+function priceTable(router: Router): AppOptions["cost"] {
+  const prices = new Map<string, { input: number; output: number }>();
+  for (const d of router.deployments) {
+    const info = d.modelInfo;
+    const input = Number(info.input_cost_per_token ?? 0) || 0;
+    const output = Number(info.output_cost_per_token ?? 0) || 0;
+    prices.set(d.id, { input, output });
+  }
+  return (info, usage) => {
+    if (!info || !usage) return 0;
+    const p = prices.get(info.modelId);
+    if (!p) return 0;
+    const completionTokens = "completion_tokens" in usage ? usage.completion_tokens : 0;
+    return usage.prompt_tokens * p.input + completionTokens * p.output;
+  };
+}
+
+/**
+ * Create the proxy app.
+ *
+ * @example
+ * ```ts
+ * import { createApp } from "./app.ts";
+ * import { Router } from "../fallback/router.ts";
+ * const router = new Router({
+ *   model_list: [{ model_name: "demo", litellm_params: { model: "openai/demo", mock_response: "hi" } }],
+ * });
+ * const app = createApp({ router });
+ * const res = await app.request("/v1/chat/completions", {
+ *   method: "POST",
+ *   headers: { "content-type": "application/json" },
+ *   body: JSON.stringify({ model: "demo", messages: [{ role: "user", content: "hello" }] }),
+ * });
+ * console.assert((await res.json()).choices[0].message.content === "hi");
+ * ```
+ */
+export function createApp(options: AppOptions): Hono<Vars> {
+  const { router } = options;
+  const now = options.now ?? Date.now;
+  const limits = options.bodyLimits ?? DEFAULT_BODY_LIMITS;
+  const authenticate = options.authenticate ?? masterKeyAuthenticator(options.masterKey);
+  const keepAliveMs = options.keepAliveMs ?? 15_000;
+  const costOf = options.cost ?? priceTable(router)!;
+  const startedAt = Math.floor(now() / 1000);
+  const version = options.version ?? "0.0.0";
+  const app = new Hono<Vars>();
+
+  app.onError((error, c) => errorResponse(error, { "x-request-id": c.get("requestId") ?? "" }));
+  app.notFound((c) =>
+    errorResponse(new NotFoundError(`No route for ${c.req.method} ${c.req.path}`), {
+      "x-request-id": c.get("requestId") ?? "",
+    })
+  );
+
+  // Request id on every response.
+  app.use("*", async (c, next) => {
+    const id = requestIdOf(c.req.raw.headers);
+    c.set("requestId", id);
+    await next();
+    c.res.headers.set("x-request-id", id);
+  });
+
+  // Public routes.
+  const alive = (c: Context) => c.json("I'm alive!");
+  app.get("/health/liveliness", alive);
+  app.get("/health/liveness", alive);
+  app.get("/health/readiness", (c) =>
+    c.json({
+      status: "healthy",
+      db: "embedded",
+      cache: null,
+      llmux_version: version,
+      models: router.modelGroups.length,
+    }));
+
+  // Everything else needs auth.
+  app.use("*", async (c, next) => {
+    const principal = await authenticate(extractToken(c.req.raw.headers), c.req.raw);
+    c.set("principal", principal);
+    await next();
+  });
+
+  app.get("/metrics", async (c) => {
+    if (!options.metrics) throw new NotFoundError("Metrics are not enabled");
+    const { contentType, body } = await options.metrics();
+    return c.body(body, 200, { "content-type": contentType });
+  });
+
+  app.get("/health", async (c) => {
+    if (!c.get("principal").admin) throw adminOnly();
+    const cooling = new Map((await router.getCooldowns()).map((e) => [e.id, e]));
+    const healthy: unknown[] = [];
+    const unhealthy: unknown[] = [];
+    for (const d of router.deployments) {
+      const entry = {
+        model: d.model,
+        model_group: d.modelGroup,
+        model_id: d.id,
+        provider: d.provider,
+      };
+      const cool = cooling.get(d.id);
+      if (cool) {
+        unhealthy.push({ ...entry, error: "cooling down", cooldown: cool });
+      } else healthy.push(entry);
+    }
+    for (const u of options.unavailable ?? []) {
+      unhealthy.push({ model: u.model, model_group: u.model_name, error: u.reason });
+    }
+    return c.json({
+      healthy_endpoints: healthy,
+      unhealthy_endpoints: unhealthy,
+      healthy_count: healthy.length,
+      unhealthy_count: unhealthy.length,
+    });
+  });
+
+  const listModels = (c: Context) =>
+    c.json({
+      object: "list",
+      data: router.modelGroups.map((id) => ({
+        id,
+        object: "model",
+        created: startedAt,
+        owned_by: "llmux",
+      })),
+    });
+  const getModel = (c: Context) => {
+    const id = decodeURIComponent(c.req.param("id") ?? "");
+    if (!router.modelGroups.includes(id)) {
+      throw new NotFoundError(`The model '${id}' does not exist`, {
+        code: "model_not_found",
+        param: "model",
+      });
+    }
+    return c.json({ id, object: "model", created: startedAt, owned_by: "llmux" });
+  };
+  for (const prefix of ["/v1", ""]) {
+    app.get(`${prefix}/models`, listModels);
+    app.get(`${prefix}/models/:id{.+}`, getModel);
+  }
+
+  /** Run a model request and report it once it is over. */
+  function summarize(
+    c: Context<Vars>,
+    route: string,
+    started: number,
+    body: Record<string, unknown> | undefined,
+  ) {
+    return (
+      parts: Partial<RequestSummary> & Pick<RequestSummary, "status" | "outcome">,
+    ): void => {
+      if (!options.onRequestEnd) return;
+      try {
+        options.onRequestEnd({
+          requestId: c.get("requestId"),
+          route,
+          requestedModel: typeof body?.model === "string" ? body.model : undefined,
+          route_info: undefined,
+          stream: false,
+          usage: undefined,
+          costUsd: 0,
+          latencyMs: now() - started,
+          ttftMs: undefined,
+          error: undefined,
+          principal: c.get("principal"),
+          body,
+          ...parts,
+        });
+      } catch {
+        // reporting must never break a request
+      }
+    };
+  }
+
+  function cleanBody(body: Record<string, unknown>): Record<string, unknown> {
+    if (options.allowClientSideCredentials) return body;
+    for (const key of CLIENT_CREDENTIAL_FIELDS) delete body[key];
+    delete body.fetch;
+    delete body.signal;
+    return body;
+  }
+
+  function streamResponse(
+    stream: CompletionStream,
+    bytes: ReadableStream<Uint8Array>,
+    report: ReturnType<typeof summarize>,
+    started: number,
+  ): Response {
+    const info = routeInfo(stream);
+    const headers = routeHeaders(stream, 0, info);
+    const body = createSseBody(bytes, {
+      keepAliveMs,
+      onEnd: (outcome, error) => {
+        const usage = stream.usage;
+        report({
+          status: 200,
+          outcome,
+          stream: true,
+          route_info: info,
+          usage,
+          costUsd: costOf(info, usage),
+          ttftMs: info?.ttftMs,
+          latencyMs: now() - started,
+          error,
+        });
+      },
+    });
+    return new Response(body, {
+      status: 200,
+      headers: {
+        "content-type": "text/event-stream",
+        "cache-control": "no-cache",
+        "x-accel-buffering": "no",
+        ...headers,
+      },
+    });
+  }
+
+  // Chat completions.
+  const chat = async (c: Context<Vars>) => {
+    const started = now();
+    let body: Record<string, unknown> | undefined;
+    try {
+      body = cleanBody(await readJsonBody(c.req.raw, limits));
+      const report = summarize(c, "/v1/chat/completions", started, body);
+      const params = { ...body, signal: c.req.raw.signal } as unknown as CompletionParams;
+      const result = await router.completion(params);
+      if (result instanceof CompletionStream) {
+        return streamResponse(result, result.toSSE(), report, started);
+      }
+      const info = routeInfo(result);
+      const cost = costOf(info, result.usage);
+      report({
+        status: 200,
+        outcome: "success",
+        route_info: info,
+        usage: result.usage,
+        costUsd: cost,
+      });
+      return c.json(result as ChatCompletion, 200, routeHeaders(result, cost, info));
+    } catch (error) {
+      const { status } = toErrorResponse(error);
+      summarize(c, "/v1/chat/completions", started, body)({ status, outcome: "failure", error });
+      throw error;
+    }
+  };
+
+  // Legacy text completions.
+  const text = async (c: Context<Vars>) => {
+    const started = now();
+    let body: Record<string, unknown> | undefined;
+    try {
+      body = cleanBody(await readJsonBody(c.req.raw, limits));
+      const report = summarize(c, "/v1/completions", started, body);
+      const prompts = promptsOf(body);
+      const echo = body.echo === true ? prompts : null;
+      if (body.stream === true) {
+        if (prompts.length !== 1) {
+          throw new BadRequestError("Streaming supports one prompt per request", {
+            param: "prompt",
+          });
+        }
+        const params = {
+          ...toChatRequest(body, prompts[0]),
+          signal: c.req.raw.signal,
+        } as CompletionParams & { stream: true };
+        const stream = await router.completion(params);
+        const bytes = textCompletionSse(stream);
+        return streamResponse(stream, bytes, report, started);
+      }
+      const results = await Promise.all(
+        prompts.map((p) =>
+          router.completion(
+            { ...toChatRequest(body!, p), signal: c.req.raw.signal } as
+              & CompletionParams
+              & { stream?: false },
+          )
+        ),
+      );
+      const out = fromChatCompletions(results, echo);
+      const info = routeInfo(results[0]);
+      const cost = results.reduce((sum, r) => sum + costOf(routeInfo(r), r.usage), 0);
+      report({
+        status: 200,
+        outcome: "success",
+        route_info: info,
+        usage: out.usage ?? undefined,
+        costUsd: cost,
+      });
+      return c.json(out, 200, routeHeaders(results[0], cost, info));
+    } catch (error) {
+      const { status } = toErrorResponse(error);
+      summarize(c, "/v1/completions", started, body)({ status, outcome: "failure", error });
+      throw error;
+    }
+  };
+
+  // Embeddings.
+  const embed = async (c: Context<Vars>) => {
+    const started = now();
+    let body: Record<string, unknown> | undefined;
+    try {
+      body = cleanBody(await readJsonBody(c.req.raw, limits));
+      const report = summarize(c, "/v1/embeddings", started, body);
+      const result = await router.embedding(
+        {
+          ...body,
+          signal: c.req.raw.signal,
+        } as unknown as Parameters<Router["embedding"]>[0],
+      );
+      const info = routeInfo(result);
+      const cost = costOf(info, result.usage);
+      report({
+        status: 200,
+        outcome: "success",
+        route_info: info,
+        usage: result.usage,
+        costUsd: cost,
+      });
+      return c.json(result, 200, routeHeaders(result, cost, info));
+    } catch (error) {
+      const { status } = toErrorResponse(error);
+      summarize(c, "/v1/embeddings", started, body)({ status, outcome: "failure", error });
+      throw error;
+    }
+  };
+
+  for (const prefix of ["/v1", ""]) {
+    app.post(`${prefix}/chat/completions`, chat);
+    app.post(`${prefix}/completions`, text);
+    app.post(`${prefix}/embeddings`, embed);
+    // Azure-style deployment paths, as LiteLLM serves them.
+    app.post(`${prefix}/openai/deployments/:deployment/chat/completions`, chat);
+    app.post(`${prefix}/engines/:deployment/chat/completions`, chat);
+  }
+
+  for (const group of options.mount ?? []) app.route("/", group);
+
+  return app;
+}
+
+function adminOnly() {
+  return new PermissionDeniedError("This route is for the master key (admin) only", {
+    code: "admin_only",
+  });
+}
+
+/** Chat chunks → text-completion SSE bytes (errors as an error event). */
+function textCompletionSse(stream: CompletionStream): ReadableStream<Uint8Array> {
+  const reader = stream.toReadableStream().getReader();
+  let finished = false;
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      if (finished) return;
+      try {
+        const { value, done } = await reader.read();
+        if (done) {
+          finished = true;
+          controller.enqueue(SSE_DONE);
+          controller.close();
+          return;
+        }
+        controller.enqueue(encodeSseData(fromChatChunk(value)));
+      } catch (error) {
+        finished = true;
+        controller.enqueue(encodeSseData(toErrorResponse(error).body));
+        controller.close();
+      }
+    },
+    cancel: (reason) => reader.cancel(reason),
+  }, { highWaterMark: 0 });
+}
