@@ -57,6 +57,8 @@ const CLIENT_CREDENTIAL_FIELDS = [
 export interface RequestSummary {
   /** The request id (`x-request-id`). */
   requestId: string;
+  /** HTTP method. */
+  method: string;
   /** Route path template, e.g. `/v1/chat/completions`. */
   route: string;
   /** HTTP status sent. */
@@ -104,6 +106,8 @@ export interface AppOptions {
     info: RouteInfo | undefined,
     usage: Usage | EmbeddingResponse["usage"] | undefined,
   ) => number;
+  /** Called when a model request starts; the returned function runs when it is over. */
+  onRequestStart?: (route: string, modelGroup: string | undefined) => () => void;
   /** Called once per model request when it is over (streams: when the stream ends). */
   onRequestEnd?: (summary: RequestSummary) => void;
   /** Prometheus exposition for `GET /metrics`. */
@@ -290,22 +294,33 @@ export function createApp(options: AppOptions): Hono<Vars> {
     app.get(`${prefix}/models/:id{.+}`, getModel);
   }
 
-  /** Run a model request and report it once it is over. */
-  function summarize(
+  /** Start tracking a model request; the returned function reports it once, when it is over. */
+  function track(
     c: Context<Vars>,
     route: string,
     started: number,
     body: Record<string, unknown> | undefined,
   ) {
+    const requestedModel = typeof body?.model === "string" ? body.model : undefined;
+    let done: (() => void) | undefined;
+    try {
+      done = options.onRequestStart?.(route, requestedModel);
+    } catch {
+      // reporting must never break a request
+    }
+    let reported = false;
     return (
       parts: Partial<RequestSummary> & Pick<RequestSummary, "status" | "outcome">,
     ): void => {
-      if (!options.onRequestEnd) return;
+      if (reported) return;
+      reported = true;
       try {
-        options.onRequestEnd({
+        done?.();
+        options.onRequestEnd?.({
           requestId: c.get("requestId"),
+          method: c.req.method,
           route,
-          requestedModel: typeof body?.model === "string" ? body.model : undefined,
+          requestedModel,
           route_info: undefined,
           stream: false,
           usage: undefined,
@@ -334,7 +349,7 @@ export function createApp(options: AppOptions): Hono<Vars> {
   function streamResponse(
     stream: CompletionStream,
     bytes: ReadableStream<Uint8Array>,
-    report: ReturnType<typeof summarize>,
+    report: ReturnType<typeof track>,
     started: number,
   ): Response {
     const info = routeInfo(stream);
@@ -371,9 +386,10 @@ export function createApp(options: AppOptions): Hono<Vars> {
   const chat = async (c: Context<Vars>) => {
     const started = now();
     let body: Record<string, unknown> | undefined;
+    let report: ReturnType<typeof track> | undefined;
     try {
       body = cleanBody(await readJsonBody(c.req.raw, limits));
-      const report = summarize(c, "/v1/chat/completions", started, body);
+      report = track(c, "/v1/chat/completions", started, body);
       const params = { ...body, signal: c.req.raw.signal } as unknown as CompletionParams;
       const result = await router.completion(params);
       if (result instanceof CompletionStream) {
@@ -391,7 +407,7 @@ export function createApp(options: AppOptions): Hono<Vars> {
       return c.json(result as ChatCompletion, 200, routeHeaders(result, cost, info));
     } catch (error) {
       const { status } = toErrorResponse(error);
-      summarize(c, "/v1/chat/completions", started, body)({ status, outcome: "failure", error });
+      (report ?? track(c, "/v1/chat/completions", started, body))({ status, outcome: "failure", error });
       throw error;
     }
   };
@@ -400,9 +416,10 @@ export function createApp(options: AppOptions): Hono<Vars> {
   const text = async (c: Context<Vars>) => {
     const started = now();
     let body: Record<string, unknown> | undefined;
+    let report: ReturnType<typeof track> | undefined;
     try {
       body = cleanBody(await readJsonBody(c.req.raw, limits));
-      const report = summarize(c, "/v1/completions", started, body);
+      report = track(c, "/v1/completions", started, body);
       const prompts = promptsOf(body);
       const echo = body.echo === true ? prompts : null;
       if (body.stream === true) {
@@ -441,7 +458,7 @@ export function createApp(options: AppOptions): Hono<Vars> {
       return c.json(out, 200, routeHeaders(results[0], cost, info));
     } catch (error) {
       const { status } = toErrorResponse(error);
-      summarize(c, "/v1/completions", started, body)({ status, outcome: "failure", error });
+      (report ?? track(c, "/v1/completions", started, body))({ status, outcome: "failure", error });
       throw error;
     }
   };
@@ -450,9 +467,10 @@ export function createApp(options: AppOptions): Hono<Vars> {
   const embed = async (c: Context<Vars>) => {
     const started = now();
     let body: Record<string, unknown> | undefined;
+    let report: ReturnType<typeof track> | undefined;
     try {
       body = cleanBody(await readJsonBody(c.req.raw, limits));
-      const report = summarize(c, "/v1/embeddings", started, body);
+      report = track(c, "/v1/embeddings", started, body);
       const result = await router.embedding(
         {
           ...body,
@@ -471,7 +489,7 @@ export function createApp(options: AppOptions): Hono<Vars> {
       return c.json(result, 200, routeHeaders(result, cost, info));
     } catch (error) {
       const { status } = toErrorResponse(error);
-      summarize(c, "/v1/embeddings", started, body)({ status, outcome: "failure", error });
+      (report ?? track(c, "/v1/embeddings", started, body))({ status, outcome: "failure", error });
       throw error;
     }
   };
