@@ -33,6 +33,11 @@ import {
   promptsOf,
   toChatRequest,
 } from "./text_completions.ts";
+import { createMessagesRoutes, toAnthropicError } from "./messages/mod.ts";
+
+function isMessagesPath(path: string): boolean {
+  return path.startsWith("/v1/messages") || path.startsWith("/messages");
+}
 
 /** Body fields a client may not set unless the config allows client-side credentials. */
 const CLIENT_CREDENTIAL_FIELDS = [
@@ -114,8 +119,6 @@ export interface AppOptions {
   metrics?: () => Promise<{ contentType: string; body: string }>;
   /** Models the config left out (missing keys), for `/health`. */
   unavailable?: readonly { model_name: string; model: string; reason: string }[];
-  /** Extra route groups mounted at the root (e.g. `/v1/messages`), after auth. */
-  mount?: readonly Hono[];
   /** Clock in ms (default `Date.now`). */
   now?: () => number;
   /** Version reported by health routes. */
@@ -200,7 +203,18 @@ export function createApp(options: AppOptions): Hono<Vars> {
   const version = options.version ?? "0.0.0";
   const app = new Hono<Vars>();
 
-  app.onError((error, c) => errorResponse(error, { "x-request-id": c.get("requestId") ?? "" }));
+  app.onError((error, c) => {
+    const requestId = c.get("requestId") ?? "";
+    if (isMessagesPath(c.req.path)) {
+      // Anthropic clients parse Anthropic-shaped errors, auth failures included.
+      const { status, body, headers } = toAnthropicError(error);
+      return new Response(JSON.stringify(body), {
+        status,
+        headers: { "content-type": "application/json", "x-request-id": requestId, ...headers },
+      });
+    }
+    return errorResponse(error, { "x-request-id": requestId });
+  });
   app.notFound((c) =>
     errorResponse(new NotFoundError(`No route for ${c.req.method} ${c.req.path}`), {
       "x-request-id": c.get("requestId") ?? "",
@@ -407,7 +421,11 @@ export function createApp(options: AppOptions): Hono<Vars> {
       return c.json(result as ChatCompletion, 200, routeHeaders(result, cost, info));
     } catch (error) {
       const { status } = toErrorResponse(error);
-      (report ?? track(c, "/v1/chat/completions", started, body))({ status, outcome: "failure", error });
+      (report ?? track(c, "/v1/chat/completions", started, body))({
+        status,
+        outcome: "failure",
+        error,
+      });
       throw error;
     }
   };
@@ -503,7 +521,36 @@ export function createApp(options: AppOptions): Hono<Vars> {
     app.post(`${prefix}/engines/:deployment/chat/completions`, chat);
   }
 
-  for (const group of options.mount ?? []) app.route("/", group);
+  // Anthropic's Messages API inbound: any configured model, Anthropic shapes out.
+  app.route(
+    "/",
+    createMessagesRoutes<Vars>({
+      complete: async (params, c) => {
+        const started = now();
+        const body = params as unknown as Record<string, unknown>;
+        const report = track(c, "/v1/messages", started, body);
+        try {
+          const result = await router.completion(
+            { ...cleanBody(body), signal: c.req.raw.signal } as unknown as CompletionParams,
+          );
+          const info = routeInfo(result);
+          const usage = result instanceof CompletionStream ? undefined : result.usage;
+          report({
+            status: 200,
+            outcome: "success",
+            stream: result instanceof CompletionStream,
+            route_info: info,
+            usage,
+            costUsd: costOf(info, usage),
+          });
+          return result;
+        } catch (error) {
+          report({ status: toAnthropicError(error).status, outcome: "failure", error });
+          throw error;
+        }
+      },
+    }),
+  );
 
   return app;
 }

@@ -284,3 +284,39 @@ Deno.test("upstream errors keep their status and rate-limit headers", async () =
   assert.equal(body.error.type, "rate_limit_error");
   assert.ok(!JSON.stringify(body).includes(OPENAI_FAKE_KEY));
 });
+
+Deno.test("/v1/messages is mounted: Anthropic shapes, x-api-key auth, Anthropic-shaped auth errors", async () => {
+  const app = createApp({ router: demoRouter(), masterKey: MASTER });
+  const message = { model: "demo", max_tokens: 50, messages: [{ role: "user", content: "hi" }] };
+  const ok = await app.request("/v1/messages", {
+    method: "POST",
+    headers: {
+      "content-type": "application/json",
+      "x-api-key": MASTER,
+      "anthropic-version": "2023-06-01",
+    },
+    body: JSON.stringify(message),
+  });
+  assert.equal(ok.status, 200);
+  const body = await ok.json();
+  assert.equal(body.type, "message");
+  assert.deepEqual(body.content, [{ type: "text", text: "Hello there" }]);
+
+  const denied = await app.request("/v1/messages", {
+    method: "POST",
+    headers: { "content-type": "application/json", "x-api-key": "wrong" },
+    body: JSON.stringify(message),
+  });
+  assert.equal(denied.status, 401);
+  const err = await denied.json();
+  assert.equal(err.type, "error");
+  assert.equal(err.error.type, "authentication_error");
+
+  const count = await app.request("/v1/messages/count_tokens", {
+    method: "POST",
+    headers: { "content-type": "application/json", "x-api-key": MASTER },
+    body: JSON.stringify({ model: "demo", messages: message.messages }),
+  });
+  assert.equal(count.status, 200);
+  assert.ok((await count.json()).input_tokens > 0);
+});
