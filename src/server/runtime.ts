@@ -12,7 +12,12 @@ import type { RouterCallback } from "../fallback/hooks.ts";
 import type { AppOptions, RequestSummary } from "./app.ts";
 import { configureLogging, getLlmuxLogger, type LoggingLevel, logRequest } from "./logging.ts";
 import { createMetrics, type GatewayMetrics, routerDeploymentStates } from "./metrics.ts";
-import { buildRequestLog, createRedactor, deploymentSecrets, type Redactor } from "./request_log.ts";
+import {
+  buildRequestLog,
+  createRedactor,
+  deploymentSecrets,
+  type Redactor,
+} from "./request_log.ts";
 
 /** Options of {@linkcode createServerRuntime}. */
 export interface RuntimeOptions {

@@ -1,0 +1,342 @@
+// deno-lint-ignore-file no-console
+/**
+ * llmux proxy: the command line. Reads a LiteLLM `config.yaml`, builds the
+ * router and serves the OpenAI- and Anthropic-compatible API.
+ *
+ *   deno run -A server.ts --config config.yaml [--port 4000] [--host 0.0.0.0]
+ *                         [--workers N] [--env-file .env]
+ *
+ * Exit codes: 0 clean shutdown or --help; 1 bad config or cannot listen;
+ * 2 bad command line.
+ *
+ * @module
+ */
+
+import { loadConfig } from "./src/config/mod.ts";
+import { ConfigError, withConfigEnv } from "./src/config/mod.ts";
+import { Router } from "./src/fallback/router.ts";
+import { tokenCounter } from "./src/token_counter.ts";
+import { createApp } from "./src/server/app.ts";
+import { createServerRuntime } from "./src/server/runtime.ts";
+import denoJson from "./deno.json" with { type: "json" };
+
+const HELP = `llmux ${denoJson.version}: an LLM gateway speaking the OpenAI and Anthropic APIs
+
+Usage:
+  deno run -A server.ts --config <file> [options]
+  llmux --config <file> [options]            (compiled binary)
+
+Options:
+  -c, --config <file>         LiteLLM-format config.yaml (default: config.yaml, or $LLMUX_CONFIG)
+  -p, --port <n>              port to listen on (default: 4000, or $PORT)
+  -H, --host <addr>           address to bind (default: 0.0.0.0, or $HOST)
+  -w, --workers <n>           processes sharing the port via SO_REUSEPORT (default: 1)
+      --env-file <file>       load KEY=VALUE lines into the environment before reading the config
+      --shutdown-timeout <s>  seconds to let in-flight requests finish on SIGTERM/SIGINT (default: 30)
+      --log-level <level>     debug | info | warning | error (default: info)
+      --check                 validate the config, print what would be served, and exit
+  -h, --help                  show this help
+  -v, --version               print the version
+
+Exit codes: 0 clean exit, 1 invalid config or cannot listen, 2 invalid command line.
+`;
+
+/** Parsed command line. */
+interface Flags {
+  config: string;
+  port: number;
+  host: string;
+  workers: number;
+  envFile: string | undefined;
+  shutdownTimeout: number;
+  logLevel: string;
+  check: boolean;
+}
+
+class UsageError extends Error {}
+
+function parseFlags(
+  args: string[],
+  env: (name: string) => string | undefined,
+): Flags | "help" | "version" {
+  const flags: Flags = {
+    config: env("LLMUX_CONFIG") ?? "config.yaml",
+    port: Number(env("PORT") ?? 4000),
+    host: env("HOST") ?? "0.0.0.0",
+    workers: 1,
+    envFile: undefined,
+    shutdownTimeout: 30,
+    logLevel: "info",
+    check: false,
+  };
+  for (let i = 0; i < args.length; i++) {
+    let arg = args[i];
+    let value: string | undefined;
+    const eq = arg.indexOf("=");
+    if (arg.startsWith("--") && eq !== -1) {
+      value = arg.slice(eq + 1);
+      arg = arg.slice(0, eq);
+    }
+    const take = () => {
+      if (value !== undefined) return value;
+      const next = args[++i];
+      if (next === undefined) throw new UsageError(`${arg} needs a value`);
+      return next;
+    };
+    const int = (name: string, min: number) => {
+      const n = Number(take());
+      if (!Number.isInteger(n) || n < min) {
+        throw new UsageError(`${name} must be an integer ≥ ${min}`);
+      }
+      return n;
+    };
+    switch (arg) {
+      case "-h":
+      case "--help":
+        return "help";
+      case "-v":
+      case "--version":
+        return "version";
+      case "-c":
+      case "--config":
+        flags.config = take();
+        break;
+      case "-p":
+      case "--port":
+        flags.port = int("--port", 0);
+        break;
+      case "-H":
+      case "--host":
+        flags.host = take();
+        break;
+      case "-w":
+      case "--workers":
+        flags.workers = int("--workers", 1);
+        break;
+      case "--env-file":
+        flags.envFile = take();
+        break;
+      case "--shutdown-timeout":
+        flags.shutdownTimeout = int("--shutdown-timeout", 0);
+        break;
+      case "--log-level":
+        flags.logLevel = take();
+        break;
+      case "--check":
+        flags.check = true;
+        break;
+      default:
+        throw new UsageError(`unknown option ${arg}`);
+    }
+  }
+  if (!Number.isInteger(flags.port) || flags.port < 0 || flags.port > 65535) {
+    throw new UsageError("--port must be between 0 and 65535");
+  }
+  return flags;
+}
+
+/** Parse a `.env` file: KEY=VALUE lines, `export` prefix, quotes, comments. */
+function parseEnvFile(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const raw of text.split(/\r?\n/)) {
+    const line = raw.trim();
+    if (line === "" || line.startsWith("#")) continue;
+    const m = /^(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)$/.exec(line);
+    if (!m) continue;
+    let value = m[2];
+    if (/^"(.*)"$/.test(value)) {
+      value = value.slice(1, -1).replace(/\\n/g, "\n").replace(/\\"/g, '"');
+    } else if (/^'(.*)'$/.test(value)) value = value.slice(1, -1);
+    else value = value.replace(/\s+#.*$/, "");
+    out[m[1]] = value;
+  }
+  return out;
+}
+
+function processEnv(name: string): string | undefined {
+  try {
+    return Deno.env.get(name);
+  } catch {
+    return undefined;
+  }
+}
+
+async function main(args: string[]): Promise<number> {
+  let flags: Flags | "help" | "version";
+  try {
+    flags = parseFlags(args, processEnv);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      console.error(`llmux: ${error.message}\n\n${HELP}`);
+      return 2;
+    }
+    throw error;
+  }
+  if (flags === "help") {
+    console.log(HELP);
+    return 0;
+  }
+  if (flags === "version") {
+    console.log(`llmux ${denoJson.version}`);
+    return 0;
+  }
+
+  // Environment: process env, then --env-file, then the config's environment_variables.
+  let fileEnv: Record<string, string> = {};
+  if (flags.envFile) {
+    try {
+      fileEnv = parseEnvFile(await Deno.readTextFile(flags.envFile));
+    } catch (error) {
+      console.error(`llmux: cannot read --env-file ${flags.envFile}: ${(error as Error).message}`);
+      return 1;
+    }
+  }
+  const baseEnv = (name: string) => fileEnv[name] ?? processEnv(name);
+
+  let loaded;
+  try {
+    loaded = await loadConfig(flags.config, { env: baseEnv });
+  } catch (error) {
+    if (error instanceof ConfigError || error instanceof Deno.errors.NotFound) {
+      console.error(`llmux: ${error.message}`);
+      return 1;
+    }
+    console.error(`llmux: cannot load ${flags.config}: ${(error as Error).message}`);
+    return 1;
+  }
+  // As in LiteLLM, the real environment wins; environment_variables fill the gaps.
+  const env = withConfigEnv(baseEnv, loaded.env);
+
+  const masterKey = loaded.config.general_settings.master_key;
+  const runtime = await createServerRuntime({
+    logLevel: flags.logLevel,
+    logPrompts: loaded.config.general_settings.log_prompts === true,
+    secrets: masterKey ? [masterKey] : [],
+  });
+  const log = runtime.log;
+  for (const warning of loaded.warnings) log.warn(`config: ${warning}`);
+  for (const u of loaded.unavailable) {
+    log.warn(`model "${u.model_name}" (${u.model}) is unavailable: ${u.reason}`);
+  }
+  if (!masterKey) {
+    log.warn(
+      "NO MASTER KEY: general_settings.master_key is not set, so anyone who can reach this port " +
+        "can use every model. Set it (e.g. master_key: os.environ/LLMUX_MASTER_KEY).",
+    );
+  }
+  if (loaded.router.model_list.length === 0) {
+    console.error("llmux: no model is available (every model in the config lacks its key)");
+    await runtime.close();
+    return 1;
+  }
+
+  let router: Router;
+  try {
+    router = new Router(loaded.router, { env, callbacks: runtime.routerCallbacks });
+    runtime.attach(router);
+  } catch (error) {
+    console.error(`llmux: invalid router settings: ${(error as Error).message}`);
+    return 1;
+  }
+  if (flags.check) {
+    console.log(
+      `config OK: ${router.modelGroups.length} model group(s): ${router.modelGroups.join(", ")}`,
+    );
+    return 0;
+  }
+
+  const app = createApp({
+    router,
+    masterKey,
+    allowClientSideCredentials:
+      loaded.config.general_settings.allow_client_side_credentials === true,
+    bodyLimits: {
+      maxBytes: (loaded.config.general_settings.max_request_size_mb ?? 10) * 1024 * 1024,
+      maxDepth: 64,
+    },
+    unavailable: loaded.unavailable,
+    version: denoJson.version,
+    ...runtime.appOptions,
+  });
+
+  // Extra workers: the same command, sharing the port (SO_REUSEPORT).
+  const isWorker = processEnv("LLMUX_WORKER") === "1";
+  const children: Deno.ChildProcess[] = [];
+  if (flags.workers > 1 && !isWorker) {
+    const selfArgs = Deno.execPath().endsWith("deno") || Deno.execPath().endsWith("deno.exe")
+      ? ["run", "-A", Deno.mainModule, ...args]
+      : [...args];
+    for (let i = 1; i < flags.workers; i++) {
+      children.push(
+        new Deno.Command(Deno.execPath(), {
+          args: selfArgs,
+          env: { LLMUX_WORKER: "1", LLMUX_WORKER_INDEX: String(i) },
+          stdin: "null",
+          stdout: "inherit",
+          stderr: "inherit",
+        }).spawn(),
+      );
+    }
+  }
+
+  let server: Deno.HttpServer;
+  try {
+    server = Deno.serve({
+      port: flags.port,
+      hostname: flags.host,
+      reusePort: flags.workers > 1 || isWorker,
+      onListen: ({ hostname, port }) => {
+        // Load the tokenizer's tables now, off the first request's path.
+        tokenCounter({ text: "warm up" }).catch(() => {});
+        if (!isWorker) {
+          log.info(
+            `llmux ${denoJson.version} listening on http://${hostname}:${port} ` +
+              `(${router.modelGroups.length} model groups, ${flags.workers} worker(s))`,
+          );
+        }
+      },
+    }, app.fetch);
+  } catch (error) {
+    console.error(
+      `llmux: cannot listen on ${flags.host}:${flags.port}: ${(error as Error).message}`,
+    );
+    for (const child of children) child.kill("SIGTERM");
+    return 1;
+  }
+
+  // Graceful shutdown: stop accepting, let in-flight requests and streams finish (bounded).
+  const { promise: stopped, resolve: stop } = Promise.withResolvers<string>();
+  for (const signal of ["SIGTERM", "SIGINT"] as const) {
+    try {
+      Deno.addSignalListener(signal, () => stop(signal));
+    } catch {
+      // signals unsupported on this platform
+    }
+  }
+  const reason = await Promise.race([stopped, server.finished.then(() => "closed")]);
+  if (reason !== "closed") {
+    log.info(
+      `${reason}: shutting down (waiting up to ${flags.shutdownTimeout}s for in-flight requests)`,
+    );
+    for (const child of children) {
+      try {
+        child.kill("SIGTERM");
+      } catch {
+        // already gone
+      }
+    }
+    const drained = server.shutdown().then(() => true);
+    const timedOut = new Promise<boolean>((r) =>
+      setTimeout(() => r(false), flags.shutdownTimeout * 1000)
+    );
+    const clean = await Promise.race([drained, timedOut]);
+    if (!clean) log.warn("shutdown timeout reached: closing remaining connections");
+    await Promise.all(children.map((c) => c.status.catch(() => undefined)));
+  }
+  await runtime.close();
+  return 0;
+}
+
+if (import.meta.main) {
+  Deno.exit(await main(Deno.args));
+}
