@@ -26,6 +26,8 @@ function ctx(provider: string, model: string): RequestContext {
     extraHeaders: {},
     stream: true,
     includeUsage: true,
+    providerOptions: {},
+    env: () => undefined,
     now: () => 1730000000000,
     generateId: () => String(++n),
   };

@@ -95,6 +95,8 @@ for (
     extraHeaders: {},
     stream: false,
     includeUsage: false,
+    providerOptions: {},
+    env: () => undefined,
     now: () => 1730000000000,
     generateId: () => String(++n),
   };

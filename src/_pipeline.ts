@@ -10,7 +10,12 @@
  */
 
 import type { ChatCompletionChunk, ChatCompletionRequest, Usage } from "./types.ts";
-import type { ChunkSink, RequestContext, StreamTransformer } from "./providers/types.ts";
+import type {
+  BinaryEventParser,
+  ChunkSink,
+  RequestContext,
+  StreamTransformer,
+} from "./providers/types.ts";
 import { createNdjsonParser, createSseParser } from "./_sse.ts";
 import { RAW_JSON, type RawChunk } from "./stream.ts";
 import { estimateUsage } from "./token_counter.ts";
@@ -87,7 +92,9 @@ class UsageFinisher {
 /** Options of {@linkcode createChunkStream}. */
 export interface ChunkStreamOptions {
   /** How the upstream frames its stream. */
-  framing: "sse" | "ndjson";
+  framing: "sse" | "ndjson" | "binary";
+  /** The parser for `binary` framing (AWS event-stream). */
+  binaryParser?: BinaryEventParser;
   /** The provider's transformer for this call. */
   transformer: StreamTransformer;
   /** The request (for usage estimation). */
@@ -107,7 +114,11 @@ export function createChunkStream(
 ): ReadableStream<ChatCompletionChunk> {
   const reader = body.getReader();
   const decoder = new TextDecoder();
-  const parser = options.framing === "ndjson" ? createNdjsonParser() : createSseParser();
+  const textParser = options.framing === "ndjson" ? createNdjsonParser() : createSseParser();
+  const binary = options.framing === "binary" ? options.binaryParser : undefined;
+  if (options.framing === "binary" && !binary) {
+    throw new TypeError("binary stream framing needs the adapter's createBinaryParser()");
+  }
   const { transformer } = options;
   const finisher = new UsageFinisher(options.request, options.ctx, options.state);
   let controllerRef: ReadableStreamDefaultController<ChatCompletionChunk>;
@@ -142,14 +153,18 @@ export function createChunkStream(
             throw options.onReadError(cause);
           }
           if (result.done) {
-            parser.push(decoder.decode(), onEvent);
-            parser.end(onEvent);
+            if (binary) binary.end(onEvent);
+            else {
+              textParser.push(decoder.decode(), onEvent);
+              textParser.end(onEvent);
+            }
             transformer.flush?.(toFinisher);
             await finisher.end(out);
             controller.close();
             return;
           }
-          parser.push(decoder.decode(result.value, { stream: true }), onEvent);
+          if (binary) binary.push(result.value, onEvent);
+          else textParser.push(decoder.decode(result.value, { stream: true }), onEvent);
         }
       } catch (error) {
         reader.cancel(error).catch(() => {});

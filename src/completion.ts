@@ -7,12 +7,14 @@
 import type { ChatCompletion, ChatCompletionRequest, ChatMessage } from "./types.ts";
 import {
   type CompletionParams,
+  GENERIC_OPTION_KEYS,
   parseCompletionParams,
   type ProviderOptions,
   splitParams,
 } from "./params.ts";
 import { getProvider, resolveModel } from "./providers/registry.ts";
-import type { ProviderAdapter, RequestContext } from "./providers/types.ts";
+import type { ProviderAdapter, RequestContext, UpstreamRequest } from "./providers/types.ts";
+import { type CredentialCache, DEFAULT_CREDENTIAL_CACHE } from "./credential_cache.ts";
 import { checkParams } from "./providers/_params.ts";
 import {
   APIConnectionError,
@@ -37,6 +39,8 @@ export interface CompletionOptions {
   generateId?: () => string;
   /** Sleep used between retries (default `setTimeout`). */
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** Cache for short-lived provider credentials (default: one shared by the process). */
+  credentialCache?: CredentialCache;
 }
 
 /** Read an env var, answering undefined where env access is not permitted. */
@@ -71,6 +75,45 @@ export interface ResolvedCall {
   ctx: RequestContext;
   /** Secrets to redact from errors. */
   secrets: string[];
+}
+
+function providerOptionsOf(options: ProviderOptions): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const key in options) {
+    if (!GENERIC_OPTION_KEYS.has(key) && options[key] !== undefined) out[key] = options[key];
+  }
+  return out;
+}
+
+const SECRET_OPTION_REGEXP = /secret|token|credentials|key/i;
+
+function secretsOf(apiKey: string | undefined, providerOptions: Record<string, unknown>): string[] {
+  const out = apiKey ? [apiKey] : [];
+  for (const [key, value] of Object.entries(providerOptions)) {
+    if (SECRET_OPTION_REGEXP.test(key) && typeof value === "string" && value.length >= 6) {
+      out.push(value);
+    }
+  }
+  return out;
+}
+
+/**
+ * Run the adapter's asynchronous last step (SigV4 signing, OAuth token), if
+ * it has one; once per attempt, so signatures are fresh on retries.
+ */
+export function prepareUpstream(
+  call: ResolvedCall,
+  request: UpstreamRequest,
+  deps: CompletionOptions & { fetch: typeof fetch; signal?: AbortSignal | undefined },
+): Promise<UpstreamRequest> | UpstreamRequest {
+  const { adapter, ctx } = call;
+  if (!adapter.prepareRequest) return request;
+  return adapter.prepareRequest(request, ctx, {
+    fetch: deps.fetch,
+    now: deps.now ?? Date.now,
+    credentials: deps.credentialCache ?? DEFAULT_CREDENTIAL_CACHE,
+    signal: deps.signal,
+  });
 }
 
 /** Resolve provider, key and base URL for a call (shared by completion and embedding). */
@@ -118,10 +161,12 @@ export function resolveCall(
     stream: body.stream === true,
     includeUsage: streamOptions?.include_usage === true,
     dropParams: options.drop_params === true,
+    providerOptions: providerOptionsOf(options),
+    env,
     now: deps.now ?? Date.now,
     generateId: deps.generateId ?? randomId,
   };
-  return { adapter, ctx, secrets: apiKey ? [apiKey] : [] };
+  return { adapter, ctx, secrets: secretsOf(apiKey, ctx.providerOptions) };
 }
 
 /**
@@ -173,6 +218,7 @@ export function toCompletionStream(
     body ?? new ReadableStream<Uint8Array>({ start: (c) => c.close() }),
     {
       framing: adapter.streamFraming,
+      ...(adapter.createBinaryParser ? { binaryParser: adapter.createBinaryParser(ctx) } : {}),
       transformer: adapter.createStreamTransformer(ctx),
       request,
       ctx,
@@ -248,7 +294,12 @@ export async function completion(
     secrets: call.secrets,
   };
   return await sendWithRetries(async () => {
-    const upstream = await sendUpstream(upstreamRequest, sendOptions);
+    const prepared = await prepareUpstream(call, upstreamRequest, {
+      ...deps,
+      fetch: sendOptions.fetch,
+      signal: options.signal,
+    });
+    const upstream = await sendUpstream(prepared, sendOptions);
     if (ctx.stream) return toCompletionStream(upstream, call, request);
     const json = await readJson(upstream, sendOptions);
     return attachResponseHeaders(

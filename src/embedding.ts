@@ -6,7 +6,12 @@
 
 import type { EmbeddingRequest, EmbeddingResponse } from "./types.ts";
 import { type EmbeddingParams, parseEmbeddingParams, splitParams } from "./params.ts";
-import { type CompletionOptions, resolveCall, sendWithRetries } from "./completion.ts";
+import {
+  type CompletionOptions,
+  prepareUpstream,
+  resolveCall,
+  sendWithRetries,
+} from "./completion.ts";
 import { BadRequestError } from "./errors.ts";
 import { pickForwardHeaders, readJson, sendUpstream } from "./_http.ts";
 import { attachResponseHeaders } from "./response_headers.ts";
@@ -60,7 +65,12 @@ export async function embedding(
     secrets: call.secrets,
   };
   return await sendWithRetries(async () => {
-    const upstream = await sendUpstream(upstreamRequest, sendOptions);
+    const prepared = await prepareUpstream(call, upstreamRequest, {
+      ...deps,
+      fetch: sendOptions.fetch,
+      signal: options.signal,
+    });
+    const upstream = await sendUpstream(prepared, sendOptions);
     return attachResponseHeaders(
       embedder.parseResponse(await readJson(upstream, sendOptions), ctx, body),
       pickForwardHeaders(upstream.response.headers),

@@ -37,6 +37,8 @@ export interface ProviderOptions {
   fetch?: typeof fetch;
   /** Abort signal: aborting cancels the upstream request. */
   signal?: AbortSignal;
+  /** Provider-specific options (`aws_region_name`, `vertex_project`, …), as LiteLLM names them. */
+  [providerOption: string]: unknown;
 }
 
 /** Parameters of `completion()`: an OpenAI request plus provider options. */
@@ -62,6 +64,39 @@ export const PROVIDER_OPTION_KEYS: ReadonlySet<string> = new Set([
   "signal",
   "stream_timeout",
   "organization",
+  // Provider-specific credentials and locations, as LiteLLM names them.
+  "aws_access_key_id",
+  "aws_secret_access_key",
+  "aws_session_token",
+  "aws_region_name",
+  "aws_bedrock_runtime_endpoint",
+  "aws_profile_name",
+  "aws_role_name",
+  "vertex_credentials",
+  "vertex_project",
+  "vertex_location",
+  "vertex_ai_project",
+  "vertex_ai_location",
+  "azure_ad_token",
+  "azure_ad_token_provider",
+]);
+
+/** Provider options that are generic, not provider-specific (not put in `providerOptions`). */
+export const GENERIC_OPTION_KEYS: ReadonlySet<string> = new Set([
+  "api_key",
+  "api_base",
+  "base_url",
+  "api_version",
+  "extra_headers",
+  "timeout",
+  "num_retries",
+  "max_retries",
+  "drop_params",
+  "mock_response",
+  "custom_llm_provider",
+  "fetch",
+  "signal",
+  "stream_timeout",
 ]);
 
 const textPart = z.object({ type: z.literal("text"), text: z.string() }).loose();

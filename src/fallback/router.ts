@@ -15,6 +15,7 @@ import {
 import { completion, type CompletionOptions, defaultEnv } from "../completion.ts";
 import { embedding } from "../embedding.ts";
 import { CompletionStream } from "../stream.ts";
+import { createCredentialCache, type CredentialCache } from "../credential_cache.ts";
 import { BadRequestError, LLMuxError, TimeoutError } from "../errors.ts";
 import type { RouterConfig } from "./config.ts";
 import { createDeployment, type Deployment } from "./deployment.ts";
@@ -73,6 +74,8 @@ export interface RouterOptions {
   preCallCheck?: PreCallCheck;
   /** Per-call callbacks. */
   callbacks?: readonly RouterCallback[];
+  /** Cache for short-lived provider credentials (default: one per Router). */
+  credentialCache?: CredentialCache;
   /** A custom routing strategy; replaces `routing_strategy` (LiteLLM's `set_custom_routing_strategy`). */
   strategy?: RoutingStrategy;
 }
@@ -295,6 +298,8 @@ export class Router {
       env: options.env ?? defaultEnv,
       now: this.#now,
       sleep: this.#sleep,
+      // One credential cache per Router: OAuth tokens shared by its calls.
+      credentialCache: options.credentialCache ?? createCredentialCache(),
       ...(options.generateId ? { generateId: options.generateId } : {}),
     };
   }

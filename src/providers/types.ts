@@ -16,6 +16,7 @@ import type {
   EmbeddingResponse,
 } from "../types.ts";
 import type { LLMuxError } from "../errors.ts";
+import type { CredentialCache } from "../credential_cache.ts";
 
 /** Everything an adapter needs to know about one call. */
 export interface RequestContext {
@@ -39,6 +40,14 @@ export interface RequestContext {
   readonly includeUsage: boolean;
   /** Whether the caller set `drop_params` (drop unsupported values instead of failing). */
   readonly dropParams?: boolean;
+  /**
+   * Provider-specific options as LiteLLM names them (`aws_region_name`,
+   * `aws_access_key_id`, `vertex_project`, `vertex_credentials`,
+   * `azure_ad_token`, …), never sent in a request body.
+   */
+  readonly providerOptions: Readonly<Record<string, unknown>>;
+  /** Read an environment variable (injected; `undefined` when unset or not permitted). */
+  env(name: string): string | undefined;
   /** Current time in milliseconds since the epoch. */
   now(): number;
   /** A fresh random id of 24 base62 characters (no prefix). */
@@ -63,6 +72,26 @@ export interface StreamEvent {
   event?: string;
   /** The event's data (joined `data:` lines) or the NDJSON line. */
   data: string;
+}
+
+/** What {@linkcode ProviderAdapter.prepareRequest} may use. */
+export interface PrepareDeps {
+  /** The fetch to use (e.g. for an OAuth token exchange). */
+  fetch: typeof fetch;
+  /** Clock in ms. */
+  now: () => number;
+  /** Shared, single-flight cache for short-lived credentials. */
+  credentials: CredentialCache;
+  /** Abort signal of the call. */
+  signal?: AbortSignal | undefined;
+}
+
+/** A parser of a binary-framed stream (e.g. AWS event-stream) into events. */
+export interface BinaryEventParser {
+  /** Feed bytes as they arrive (frames may be split anywhere); complete events go to `emit`. */
+  push(bytes: Uint8Array, emit: (event: StreamEvent) => void): void;
+  /** End of input: throw if a frame was left incomplete. */
+  end(emit: (event: StreamEvent) => void): void;
 }
 
 /** Where a stream transformer puts its chunks. */
@@ -115,8 +144,20 @@ export interface ProviderAdapter {
   readonly apiBaseEnv?: readonly string[];
   /** OpenAI request fields this provider can honour (others are rejected or dropped). */
   readonly supportedParams: ReadonlySet<string>;
-  /** How the upstream frames its stream. */
-  readonly streamFraming: "sse" | "ndjson";
+  /** How the upstream frames its stream (`binary`: the adapter's `createBinaryParser`). */
+  readonly streamFraming: "sse" | "ndjson" | "binary";
+  /** A parser for `binary` stream framing. */
+  createBinaryParser?(ctx: RequestContext): BinaryEventParser;
+  /**
+   * Asynchronous last step before sending, once per attempt: sign the request
+   * (SigV4) or add an OAuth bearer token. Adapters without it send
+   * `buildRequest`'s output as is.
+   */
+  prepareRequest?(
+    request: UpstreamRequest,
+    ctx: RequestContext,
+    deps: PrepareDeps,
+  ): Promise<UpstreamRequest>;
   /** Build the native request. */
   buildRequest(req: ChatCompletionRequest, ctx: RequestContext): UpstreamRequest;
   /** Turn a native (parsed JSON) response into a `chat.completion`. */

@@ -61,6 +61,8 @@ function ctx(overrides: Partial<RequestContext> = {}): RequestContext {
     extraHeaders: {},
     stream: false,
     includeUsage: false,
+    providerOptions: {},
+    env: () => undefined,
     now: () => NOW,
     generateId: sequentialIds(),
     ...overrides,

@@ -63,6 +63,8 @@ function context(overrides: Partial<RequestContext> = {}): RequestContext {
     extraHeaders: {},
     stream: false,
     includeUsage: false,
+    providerOptions: {},
+    env: () => undefined,
     now: () => NOW,
     generateId: sequentialIds(),
     ...overrides,

@@ -72,6 +72,8 @@ function ctxFor(provider: string, model: string, stream = false): RequestContext
     extraHeaders: {},
     stream,
     includeUsage: false,
+    providerOptions: {},
+    env: () => undefined,
     now: () => NOW,
     generateId: sequentialIds(),
   };

@@ -155,7 +155,7 @@ function fromCandidate(
  * const ctx = {
  *   provider: "gemini", model: "gemini-2.5-flash", requestedModel: "gemini/gemini-2.5-flash",
  *   apiKey: undefined, apiBase: "", apiVersion: undefined, extraHeaders: {}, stream: false,
- *   includeUsage: false, now: () => 1730000000000, generateId: () => "x",
+ *   includeUsage: false, providerOptions: {}, env: () => undefined, now: () => 1730000000000, generateId: () => "x",
  * };
  * const res = fromGeminiResponse({
  *   candidates: [{ content: { role: "model", parts: [{ text: "Hi" }] }, finishReason: "STOP" }],

@@ -65,7 +65,7 @@ interface CandidateState {
  * const ctx = {
  *   provider: "gemini", model: "gemini-2.5-flash", requestedModel: "gemini-2.5-flash",
  *   apiKey: undefined, apiBase: "", apiVersion: undefined, extraHeaders: {}, stream: true,
- *   includeUsage: false, now: () => 0, generateId: () => "x",
+ *   includeUsage: false, providerOptions: {}, env: () => undefined, now: () => 0, generateId: () => "x",
  * };
  * const events = ReadableStream.from([{
  *   data: '{"candidates":[{"content":{"parts":[{"text":"Hi"}]},"finishReason":"STOP"}]}',

@@ -250,7 +250,7 @@ function toOllamaThink(req: ChatCompletionRequest): OllamaThink | undefined {
  * const ctx = {
  *   provider: "ollama", model: "llama3.2", requestedModel: "ollama/llama3.2",
  *   apiKey: undefined, apiBase: "http://localhost:11434", apiVersion: undefined,
- *   extraHeaders: {}, stream: false, includeUsage: false,
+ *   extraHeaders: {}, stream: false, includeUsage: false, providerOptions: {}, env: () => undefined,
  *   now: () => 0, generateId: () => "x",
  * };
  * const body = toOllamaRequest(

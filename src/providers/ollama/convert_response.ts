@@ -58,7 +58,7 @@ export function toOllamaUsage(body: Record<string, unknown>): Usage {
  * const ctx = {
  *   provider: "ollama", model: "llama3.2", requestedModel: "ollama/llama3.2",
  *   apiKey: undefined, apiBase: "http://localhost:11434", apiVersion: undefined,
- *   extraHeaders: {}, stream: false, includeUsage: false,
+ *   extraHeaders: {}, stream: false, includeUsage: false, providerOptions: {}, env: () => undefined,
  *   now: () => 1730000000000, generateId: () => "abc",
  * };
  * const res = fromOllamaResponse({

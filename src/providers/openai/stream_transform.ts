@@ -28,7 +28,7 @@ import { mapOpenAIFinishError, mapOpenAIStreamError } from "./map_error.ts";
  * import { createOpenAIStreamTransform } from "./stream_transform.ts";
  * const ctx = {
  *   provider: "openai", model: "gpt-4o", requestedModel: "openai/gpt-4o", apiKey: undefined,
- *   apiBase: "", apiVersion: undefined, extraHeaders: {}, stream: true, includeUsage: false,
+ *   apiBase: "", apiVersion: undefined, extraHeaders: {}, stream: true, includeUsage: false, providerOptions: {}, env: () => undefined,
  *   now: () => 0, generateId: () => "x",
  * };
  * const events = ReadableStream.from([
