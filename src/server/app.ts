@@ -34,6 +34,7 @@ import {
   toChatRequest,
 } from "./text_completions.ts";
 import { createMessagesRoutes, toAnthropicError } from "./messages/mod.ts";
+import { createCostCalculator } from "../cost/mod.ts";
 
 function isMessagesPath(path: string): boolean {
   return path.startsWith("/v1/messages") || path.startsWith("/messages");
@@ -155,21 +156,18 @@ function routeHeaders(
   return headers;
 }
 
-/** Build the default cost function from the router's deployments' `model_info` prices. */
-function priceTable(router: Router): AppOptions["cost"] {
-  const prices = new Map<string, { input: number; output: number }>();
-  for (const d of router.deployments) {
-    const info = d.modelInfo;
-    const input = Number(info.input_cost_per_token ?? 0) || 0;
-    const output = Number(info.output_cost_per_token ?? 0) || 0;
-    prices.set(d.id, { input, output });
-  }
+/** The default cost function: `@pydantic/genai-prices` data, `model_info` prices override. */
+function priceTable(router: Router): NonNullable<AppOptions["cost"]> {
+  const modelInfo = new Map(router.deployments.map((d) => [d.id, d.modelInfo]));
+  const calculator = createCostCalculator();
   return (info, usage) => {
     if (!info || !usage) return 0;
-    const p = prices.get(info.modelId);
-    if (!p) return 0;
-    const completionTokens = "completion_tokens" in usage ? usage.completion_tokens : 0;
-    return usage.prompt_tokens * p.input + completionTokens * p.output;
+    return calculator.cost({
+      model: info.model,
+      provider: info.provider,
+      usage,
+      modelInfo: modelInfo.get(info.modelId),
+    }).costUsd;
   };
 }
 
@@ -198,7 +196,7 @@ export function createApp(options: AppOptions): Hono<Vars> {
   const limits = options.bodyLimits ?? DEFAULT_BODY_LIMITS;
   const authenticate = options.authenticate ?? masterKeyAuthenticator(options.masterKey);
   const keepAliveMs = options.keepAliveMs ?? 15_000;
-  const costOf = options.cost ?? priceTable(router)!;
+  const costOf = options.cost ?? priceTable(router);
   const startedAt = Math.floor(now() / 1000);
   const version = options.version ?? "0.0.0";
   const app = new Hono<Vars>();
