@@ -202,8 +202,19 @@ export interface SpendReportRow {
 /** Which entity a spend increment or budget belongs to. */
 export type BudgetEntity = "key" | "team" | "user";
 
-/** Spend to add to the counters of the entities behind one request. */
+/**
+ * Spend to add to the counters of the entities behind one request. An
+ * increment belongs to one ledger row and is applied only if that row is
+ * inserted by the same `recordSpend` call, so re-recording a batch never
+ * counts twice.
+ */
 export interface SpendIncrement {
+  /**
+   * The ledger row this increment belongs to. When every increment of a
+   * `recordSpend` call sets it, increments are tied by id (several per row
+   * allowed); when none does, `increments[i]` belongs to `rows[i]`.
+   */
+  request_id?: string;
   /** Key hash, if a virtual key made the request. */
   api_key: string | null;
   /** Team, if any. */
