@@ -15,6 +15,10 @@ import {
 import { BadRequestError } from "./errors.ts";
 import { pickForwardHeaders, readJson, sendUpstream } from "./_http.ts";
 import { attachResponseHeaders } from "./response_headers.ts";
+import type { UpstreamRequest } from "./providers/types.ts";
+
+/** Requests in flight at once when a provider needs one request per input. */
+const FAN_OUT = 4;
 
 /**
  * Embed text with any provider that has embeddings (OpenAI, Gemini, Ollama
@@ -55,7 +59,10 @@ export async function embedding(
     });
   }
   const embedder = adapter.embedding;
-  const upstreamRequest = embedder.buildRequest(body, ctx);
+  const { buildRequests, parseResponses } = embedder;
+  const upstreamRequests = buildRequests && parseResponses
+    ? buildRequests.call(embedder, body, ctx)
+    : [embedder.buildRequest(body, ctx)];
   const sendOptions = {
     fetch: options.fetch ?? fetch,
     adapter,
@@ -64,16 +71,31 @@ export async function embedding(
     timeoutMs: options.timeout === undefined ? undefined : options.timeout * 1000,
     secrets: call.secrets,
   };
-  return await sendWithRetries(async () => {
-    const prepared = await prepareUpstream(call, upstreamRequest, {
+  const send = async (request: UpstreamRequest) => {
+    const prepared = await prepareUpstream(call, request, {
       ...deps,
       fetch: sendOptions.fetch,
       signal: options.signal,
     });
     const upstream = await sendUpstream(prepared, sendOptions);
+    return { json: await readJson(upstream, sendOptions), headers: upstream.response.headers };
+  };
+  return await sendWithRetries(async () => {
+    if (buildRequests && parseResponses) {
+      // One request per input (Bedrock Titan): FAN_OUT at a time, results in order.
+      const results: { json: unknown; headers: Headers }[] = [];
+      for (let i = 0; i < upstreamRequests.length; i += FAN_OUT) {
+        results.push(...await Promise.all(upstreamRequests.slice(i, i + FAN_OUT).map(send)));
+      }
+      return attachResponseHeaders(
+        parseResponses.call(embedder, results.map((r) => r.json), ctx, body),
+        pickForwardHeaders(results[results.length - 1].headers),
+      );
+    }
+    const { json, headers } = await send(upstreamRequests[0]);
     return attachResponseHeaders(
-      embedder.parseResponse(await readJson(upstream, sendOptions), ctx, body),
-      pickForwardHeaders(upstream.response.headers),
+      embedder.parseResponse(json, ctx, body),
+      pickForwardHeaders(headers),
     );
   }, { retries: options.num_retries ?? 0, signal: options.signal, deps });
 }

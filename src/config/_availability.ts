@@ -55,7 +55,9 @@ export function checkDeployment(
   }
   if (lp.mock_response !== undefined) return { reason: undefined, warning: undefined };
   const adapter = getProvider(provider);
-  if (!adapter.apiKeyRequired) return { reason: undefined, warning: undefined };
+  if (!adapter.apiKeyRequired) {
+    return { reason: adapter.missingCredentials?.(lp, options.env), warning: undefined };
+  }
   if (typeof lp.api_key === "string" && lp.api_key !== "") {
     return { reason: undefined, warning: undefined };
   }

@@ -202,6 +202,9 @@ export const CONFIG_KEYS: {
       "currency",
       "fx_rates",
       "fx_rate_url",
+      "alert_webhook_url",
+      "spend_flush_interval",
+      "user_api_key_cache_ttl",
     ],
     [
       "redis_url",
@@ -269,7 +272,6 @@ export const CONFIG_KEYS: {
       "service_account_settings",
       "default_team_disabled",
       "allow_user_auth",
-      "user_api_key_cache_ttl",
       "litellm_key_header_name",
       "litellm_license",
       "role_permissions",
@@ -298,17 +300,11 @@ export const SUPPORTED_CALLBACKS: ReadonlySet<string> = new Set(["prometheus"]);
  * loads); any other unknown prefix is a config error.
  */
 export const LITELLM_ONLY_PROVIDERS: ReadonlySet<string> = new Set([
-  "azure",
   "azure_ai",
   "azure_text",
-  "bedrock",
   "sagemaker",
   "sagemaker_chat",
-  "vertex_ai",
-  "vertex_ai_beta",
   "palm",
-  "cohere",
-  "cohere_chat",
   "replicate",
   "ai21",
   "ai21_chat",

@@ -121,7 +121,7 @@ export interface GeneralSettings {
   master_key?: string;
   /** Database URL; absent means llmux's embedded store. */
   database_url?: string;
-  /** Redis URL (accepted; not used by llmux yet). */
+  /** Redis URL: shared rate-limit, parallel, spend and cooldown counters across processes. */
   redis_url?: string;
   /** Largest request body in MB (LiteLLM's name). */
   max_request_size_mb?: number;
@@ -135,6 +135,12 @@ export interface GeneralSettings {
   fx_rates?: Readonly<Record<string, number>>;
   /** llmux: URL of a JSON feed of exchange rates from USD. */
   fx_rate_url?: string;
+  /** llmux: Slack-compatible webhook for budget alerts (else `SLACK_WEBHOOK_URL` with `alerting: ["slack"]`). */
+  alert_webhook_url?: string;
+  /** llmux: seconds between spend-ledger flushes, in (0, 1] (default 1). */
+  spend_flush_interval?: number;
+  /** Seconds key, team and user rows are cached for authentication (llmux default 5). */
+  user_api_key_cache_ttl?: number;
   /** Any other LiteLLM setting, kept as given. */
   [key: string]: unknown;
 }

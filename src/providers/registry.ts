@@ -11,6 +11,10 @@ import { OPENAI_COMPATIBLE_ALIASES, OPENAI_COMPATIBLE_PROVIDERS } from "./openai
 import { anthropicAdapter } from "./anthropic/mod.ts";
 import { geminiAdapter } from "./gemini/mod.ts";
 import { ollamaAdapter } from "./ollama/mod.ts";
+import { vertexAdapter } from "./vertex/mod.ts";
+import { azureAdapter } from "./azure/mod.ts";
+import { cohereAdapter } from "./cohere/mod.ts";
+import { bedrockAdapter } from "./bedrock/mod.ts";
 import { BadRequestError } from "../errors.ts";
 
 function buildRegistry(): ReadonlyMap<string, ProviderAdapter> {
@@ -21,6 +25,10 @@ function buildRegistry(): ReadonlyMap<string, ProviderAdapter> {
   map.set("anthropic", anthropicAdapter);
   map.set("gemini", geminiAdapter);
   map.set("ollama", ollamaAdapter);
+  map.set("vertex_ai", vertexAdapter);
+  map.set("azure", azureAdapter);
+  map.set("cohere", cohereAdapter);
+  map.set("bedrock", bedrockAdapter);
   return map;
 }
 
@@ -36,6 +44,8 @@ export const PROVIDER_ALIASES: Readonly<Record<string, string>> = {
   claude: "anthropic",
   custom_openai: "openai",
   text_completion_openai: "openai",
+  vertex_ai_beta: "vertex_ai",
+  cohere_chat: "cohere",
 };
 
 /** The known provider ids, sorted (for error messages and docs). */

@@ -128,6 +128,15 @@ export interface EmbeddingAdapter {
   buildRequest(req: EmbeddingRequest, ctx: RequestContext): UpstreamRequest;
   /** Native response body → OpenAI embeddings list. */
   parseResponse(body: unknown, ctx: RequestContext, req: EmbeddingRequest): EmbeddingResponse;
+  /**
+   * The native requests of one call, for providers that need several (Bedrock
+   * Titan embeds one text per request). When present (with `parseResponses`),
+   * the core sends them all, each prepared (signed) on its own, and hands the
+   * parsed bodies, in order, to `parseResponses`.
+   */
+  buildRequests?(req: EmbeddingRequest, ctx: RequestContext): UpstreamRequest[];
+  /** The parsed bodies of `buildRequests`' requests, in order → one OpenAI list. */
+  parseResponses?(bodies: unknown[], ctx: RequestContext, req: EmbeddingRequest): EmbeddingResponse;
 }
 
 /** A provider: pure translation functions plus a little metadata. */
@@ -175,4 +184,14 @@ export interface ProviderAdapter {
   mapError(status: number, body: unknown, ctx: ErrorContext): LLMuxError;
   /** Embeddings, when the provider has them. */
   readonly embedding?: EmbeddingAdapter;
+  /**
+   * For providers whose credentials are not one API key (`apiKeyRequired:
+   * false`, e.g. AWS): why a deployment with these `litellm_params` could not
+   * authenticate, or undefined when it can. Config checks use it to report
+   * the deployment unavailable before any call.
+   */
+  missingCredentials?(
+    params: Readonly<Record<string, unknown>>,
+    env: (name: string) => string | undefined,
+  ): string | undefined;
 }

@@ -77,18 +77,7 @@ Deno.test("config.example.yaml with its providers uncommented and keys set", asy
     },
   });
   assert.deepEqual(warnings, []);
-  assert.deepEqual(unavailable, [
-    {
-      model_name: "gpt",
-      model: "azure/my-gpt-4o-mini-deployment",
-      reason: 'provider "azure" is not supported by llmux yet',
-    },
-    {
-      model_name: "claude",
-      model: "bedrock/anthropic.claude-3-5-sonnet-20240620-v1:0",
-      reason: 'provider "bedrock" is not supported by llmux yet',
-    },
-  ]);
+  assert.deepEqual(unavailable, []);
   assert.deepEqual(router.model_list.map((d) => d.model_name), [
     "demo",
     "demo",
@@ -96,6 +85,8 @@ Deno.test("config.example.yaml with its providers uncommented and keys set", asy
     "gpt",
     "claude",
     "gemini",
+    "gpt", // Azure
+    "claude", // Bedrock
     "local",
   ]);
   assert.deepEqual(router.fallbacks, [{ claude: ["gpt", "local"] }, { demo: ["demo-backup"] }]);
@@ -104,6 +95,12 @@ Deno.test("config.example.yaml with its providers uncommented and keys set", asy
 });
 
 Deno.test("config.example.yaml uncommented without provider keys: only local Ollama joins", async () => {
+  const bedrock =
+    "AWS credentials are not set: give AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, " +
+    "litellm_params.aws_access_key_id and aws_secret_access_key, or a Bedrock API key " +
+    "(AWS_BEARER_TOKEN_BEDROCK or litellm_params.api_key)";
+  const azure = "Azure credentials are not set: give AZURE_API_KEY (or AZURE_OPENAI_API_KEY), " +
+    "litellm_params.api_key, or an Entra token (azure_ad_token / AZURE_AD_TOKEN)";
   const text = uncommented(await Deno.readTextFile(EXAMPLE));
   const { router, unavailable } = parseConfig(text, { env: { LLMUX_MASTER_KEY: "sk-gateway" } });
   assert.deepEqual(unavailable.map((u) => [u.model_name, u.reason]), [
@@ -113,8 +110,8 @@ Deno.test("config.example.yaml uncommented without provider keys: only local Oll
       "gemini",
       "litellm_params.api_key reads GEMINI_API_KEY, which is not set, and GOOGLE_API_KEY is not set",
     ],
-    ["gpt", 'provider "azure" is not supported by llmux yet'],
-    ["claude", 'provider "bedrock" is not supported by llmux yet'],
+    ["gpt", azure],
+    ["claude", bedrock],
   ]);
   assert.deepEqual(router.model_list.map((d) => d.model_name), [
     "demo",

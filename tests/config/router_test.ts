@@ -180,6 +180,8 @@ Deno.test("unavailable models are reported and left out, with the fallbacks and 
       "    litellm_params: { model: azure/my-deployment, api_base: https://x.openai.azure.com, api_version: '2024-10-21' }",
       "  - model_name: titan",
       "    litellm_params: { model: bedrock/amazon.titan-text-express-v1, aws_region_name: us-east-1 }",
+      "  - model_name: titan",
+      "    litellm_params: { model: sagemaker/my-endpoint }",
       "  - model_name: all",
       "    litellm_params: { model: openai/* }",
       "litellm_settings:",
@@ -205,12 +207,20 @@ Deno.test("unavailable models are reported and left out, with the fallbacks and 
     {
       model_name: "gpt",
       model: "azure/my-deployment",
-      reason: 'provider "azure" is not supported by llmux yet',
+      reason: "Azure credentials are not set: give AZURE_API_KEY (or AZURE_OPENAI_API_KEY), " +
+        "litellm_params.api_key, or an Entra token (azure_ad_token / AZURE_AD_TOKEN)",
     },
     {
       model_name: "titan",
       model: "bedrock/amazon.titan-text-express-v1",
-      reason: 'provider "bedrock" is not supported by llmux yet',
+      reason: "AWS credentials are not set: give AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, " +
+        "litellm_params.aws_access_key_id and aws_secret_access_key, or a Bedrock API key " +
+        "(AWS_BEARER_TOKEN_BEDROCK or litellm_params.api_key)",
+    },
+    {
+      model_name: "titan",
+      model: "sagemaker/my-endpoint",
+      reason: 'provider "sagemaker" is not supported by llmux yet',
     },
     {
       model_name: "all",

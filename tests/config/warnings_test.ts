@@ -213,11 +213,17 @@ Deno.test("a LiteLLM config from LiteLLM's docs loads unchanged, with no unknown
     "general_settings.background_health_checks: accepted but not supported by llmux yet",
     "general_settings.health_check_interval: accepted but not supported by llmux yet",
   ]);
+  const azure = "Azure credentials are not set: give AZURE_API_KEY (or AZURE_OPENAI_API_KEY), " +
+    "litellm_params.api_key, or an Entra token (azure_ad_token / AZURE_AD_TOKEN)";
+  const bedrock =
+    "AWS credentials are not set: give AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, " +
+    "litellm_params.aws_access_key_id and aws_secret_access_key, or a Bedrock API key " +
+    "(AWS_BEARER_TOKEN_BEDROCK or litellm_params.api_key)";
   assert.deepEqual(unavailable.map((u) => [u.model_name, u.reason]), [
-    ["gpt-4o", 'provider "azure" is not supported by llmux yet'],
-    ["bedrock-claude-v1", 'provider "bedrock" is not supported by llmux yet'],
-    ["gpt-4o", 'provider "azure" is not supported by llmux yet'],
-    ["anthropic-claude", 'provider "bedrock" is not supported by llmux yet'],
+    ["gpt-4o", azure],
+    ["bedrock-claude-v1", bedrock],
+    ["gpt-4o", azure],
+    ["anthropic-claude", bedrock],
     ["*", 'wildcard model "*" is not supported by llmux yet'],
   ]);
   assert.deepEqual(router.model_list.map((d) => d.model_name), [

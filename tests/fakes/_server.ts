@@ -15,6 +15,8 @@ export interface RecordedRequest {
   headers: Record<string, string>;
   /** Parsed JSON body, or the raw text when not JSON. */
   body: unknown;
+  /** The body exactly as received (e.g. for signature checks). */
+  text: string;
 }
 
 /** A running fake server. */
@@ -47,7 +49,7 @@ export function startFakeServer(handler: FakeHandler): FakeServer {
     }
     const headers: Record<string, string> = {};
     raw.headers.forEach((v, k) => (headers[k] = v));
-    const recorded = { method: raw.method, path: url.pathname + url.search, headers, body };
+    const recorded = { method: raw.method, path: url.pathname + url.search, headers, body, text };
     requests.push(recorded);
     const response = await handler(recorded, raw);
     if (!response.body) return response;
