@@ -18,6 +18,8 @@ import { Router } from "./src/fallback/router.ts";
 import { tokenCounter } from "./src/token_counter.ts";
 import { createApp } from "./src/server/app.ts";
 import { createServerRuntime } from "./src/server/runtime.ts";
+import { type GatewayState, openGatewayState } from "./src/server/enforce/gateway.ts";
+import type { Logger } from "@logtape/logtape";
 import denoJson from "./deno.json" with { type: "json" };
 
 const HELP = `llmux ${denoJson.version}: an LLM gateway speaking the OpenAI and Anthropic APIs
@@ -214,12 +216,15 @@ async function main(args: string[]): Promise<number> {
     secrets: masterKey ? [masterKey] : [],
   });
   const log = runtime.log;
-  for (const warning of loaded.warnings) log.warn(`config: ${warning}`);
+  // Workers of --workers N: the supervisor has said all this already.
+  const isWorker = processEnv("LLMUX_WORKER") === "1";
+  const warn = isWorker ? () => {} : (message: string) => log.warn(message);
+  for (const warning of loaded.warnings) warn(`config: ${warning}`);
   for (const u of loaded.unavailable) {
-    log.warn(`model "${u.model_name}" (${u.model}) is unavailable: ${u.reason}`);
+    warn(`model "${u.model_name}" (${u.model}) is unavailable: ${u.reason}`);
   }
   if (!masterKey) {
-    log.warn(
+    warn(
       "NO MASTER KEY: general_settings.master_key is not set, so anyone who can reach this port " +
         "can use every model. Set it (e.g. master_key: os.environ/LLMUX_MASTER_KEY).",
     );
@@ -230,12 +235,30 @@ async function main(args: string[]): Promise<number> {
     return 1;
   }
 
+  // With a master key: virtual keys, budgets, limits and spend (store, counters, admin API).
+  let gateway: GatewayState | undefined;
+  if (masterKey && !flags.check && !(flags.workers > 1 && !isWorker)) {
+    try {
+      gateway = await openGatewayState({ config: loaded.config, env, log });
+    } catch (error) {
+      console.error(`llmux: cannot open the gateway state: ${(error as Error).message}`);
+      await runtime.close();
+      return 1;
+    }
+  }
+
   let router: Router;
   try {
-    router = new Router(loaded.router, { env, callbacks: runtime.routerCallbacks });
+    router = new Router(loaded.router, {
+      env,
+      callbacks: runtime.routerCallbacks,
+      preCallCheck: gateway?.enforcement.preCallCheck,
+      cooldownStore: gateway?.cooldownStore,
+    });
     runtime.attach(router);
   } catch (error) {
     console.error(`llmux: invalid router settings: ${(error as Error).message}`);
+    await gateway?.close();
     return 1;
   }
   if (flags.check) {
@@ -245,62 +268,52 @@ async function main(args: string[]): Promise<number> {
     return 0;
   }
 
+  // --workers N: this process only supervises N workers sharing one port (SO_REUSEPORT).
+  if (flags.workers > 1 && !isWorker) {
+    const code = await superviseWorkers(flags, args, log);
+    await runtime.close();
+    return code;
+  }
+
   const app = createApp({
     router,
     masterKey,
     allowClientSideCredentials:
       loaded.config.general_settings.allow_client_side_credentials === true,
     bodyLimits: {
-      maxBytes: (loaded.config.general_settings.max_request_size_mb ?? 10) * 1024 * 1024,
+      maxBytes: Math.floor(
+        (loaded.config.general_settings.max_request_size_mb ?? 10) * 1024 * 1024,
+      ),
       maxDepth: 64,
     },
     unavailable: loaded.unavailable,
     version: denoJson.version,
     ...runtime.appOptions,
+    ...gateway?.appOptions(runtime.appOptions),
   });
-
-  // Extra workers: the same command, sharing the port (SO_REUSEPORT).
-  const isWorker = processEnv("LLMUX_WORKER") === "1";
-  const children: Deno.ChildProcess[] = [];
-  if (flags.workers > 1 && !isWorker) {
-    const selfArgs = Deno.execPath().endsWith("deno") || Deno.execPath().endsWith("deno.exe")
-      ? ["run", "-A", Deno.mainModule, ...args]
-      : [...args];
-    for (let i = 1; i < flags.workers; i++) {
-      children.push(
-        new Deno.Command(Deno.execPath(), {
-          args: selfArgs,
-          env: { LLMUX_WORKER: "1", LLMUX_WORKER_INDEX: String(i) },
-          stdin: "null",
-          stdout: "inherit",
-          stderr: "inherit",
-        }).spawn(),
-      );
-    }
-  }
+  gateway?.start();
 
   let server: Deno.HttpServer;
   try {
     server = Deno.serve({
       port: flags.port,
       hostname: flags.host,
-      reusePort: flags.workers > 1 || isWorker,
+      reusePort: isWorker,
       onListen: ({ hostname, port }) => {
         // Load the tokenizer's tables now, off the first request's path.
         tokenCounter({ text: "warm up" }).catch(() => {});
-        if (!isWorker) {
-          log.info(
-            `llmux ${denoJson.version} listening on http://${hostname}:${port} ` +
-              `(${router.modelGroups.length} model groups, ${flags.workers} worker(s))`,
-          );
-        }
+        const worker = isWorker ? ` [worker ${processEnv("LLMUX_WORKER_INDEX") ?? "?"}]` : "";
+        log.info(
+          `llmux ${denoJson.version} listening on http://${hostname}:${port} ` +
+            `(${router.modelGroups.length} model groups, ${flags.workers} worker(s))${worker}`,
+        );
       },
     }, app.fetch);
   } catch (error) {
     console.error(
       `llmux: cannot listen on ${flags.host}:${flags.port}: ${(error as Error).message}`,
     );
-    for (const child of children) child.kill("SIGTERM");
+    await gateway?.close();
     return 1;
   }
 
@@ -318,23 +331,101 @@ async function main(args: string[]): Promise<number> {
     log.info(
       `${reason}: shutting down (waiting up to ${flags.shutdownTimeout}s for in-flight requests)`,
     );
-    for (const child of children) {
-      try {
-        child.kill("SIGTERM");
-      } catch {
-        // already gone
-      }
-    }
     const drained = server.shutdown().then(() => true);
     const timedOut = new Promise<boolean>((r) =>
       setTimeout(() => r(false), flags.shutdownTimeout * 1000)
     );
     const clean = await Promise.race([drained, timedOut]);
     if (!clean) log.warn("shutdown timeout reached: closing remaining connections");
-    await Promise.all(children.map((c) => c.status.catch(() => undefined)));
   }
+  await gateway?.close();
   await runtime.close();
   return 0;
+}
+
+/**
+ * `--workers N`: run N copies of this command as workers sharing one port
+ * through SO_REUSEPORT (which Deno gates behind `--unstable-net`, so the
+ * workers get it), forward SIGTERM/SIGINT to them and wait for them. 0 once
+ * every worker has exited cleanly after a signal; 1 when one exits on its
+ * own (the others are then stopped).
+ */
+async function superviseWorkers(flags: Flags, args: string[], log: Logger): Promise<number> {
+  let port = flags.port;
+  if (port === 0) {
+    // One free port for every worker (port 0 would give each its own).
+    try {
+      const probe = Deno.listen({ hostname: flags.host, port: 0 });
+      port = (probe.addr as Deno.NetAddr).port;
+      probe.close();
+    } catch (error) {
+      console.error(`llmux: cannot listen on ${flags.host}:0: ${(error as Error).message}`);
+      return 1;
+    }
+  }
+  const exec = Deno.execPath();
+  const viaDeno = /(^|[\\/])deno(\.exe)?$/.test(exec);
+  const workerArgs = [
+    ...(viaDeno
+      ? ["run", "-A", "--unstable-net", "--unstable-no-legacy-abort", Deno.mainModule]
+      : []),
+    ...args,
+    "--port",
+    String(port),
+  ];
+  log.info(`starting ${flags.workers} workers on ${flags.host}:${port}`);
+  const workers = Array.from({ length: flags.workers }, (_, i) =>
+    new Deno.Command(exec, {
+      args: workerArgs,
+      env: { LLMUX_WORKER: "1", LLMUX_WORKER_INDEX: String(i) },
+      stdin: "null",
+      stdout: "inherit",
+      stderr: "inherit",
+    }).spawn());
+  let signalled = false;
+  let killTimer: ReturnType<typeof setTimeout> | undefined;
+  const stopAll = (signal: Deno.Signal) => {
+    for (const worker of workers) {
+      try {
+        worker.kill(signal);
+      } catch {
+        // already gone
+      }
+    }
+    // Workers bound their own drain by --shutdown-timeout; this is the backstop.
+    killTimer ??= setTimeout(() => stopAll("SIGKILL"), (flags.shutdownTimeout + 5) * 1000);
+  };
+  const listeners: [Deno.Signal, () => void][] = (["SIGTERM", "SIGINT"] as const).map((
+    signal,
+  ) => [signal, () => {
+    signalled = true;
+    stopAll(signal);
+  }]);
+  for (const [signal, listener] of listeners) {
+    try {
+      Deno.addSignalListener(signal, listener);
+    } catch {
+      // signals unsupported on this platform
+    }
+  }
+  const statuses = workers.map((w) => w.status);
+  const [index, first] = await Promise.race(
+    statuses.map((status, i) => status.then((s) => [i, s] as const)),
+  );
+  if (!signalled) {
+    log.error(`worker ${index} exited with code ${first.code}: stopping the others`);
+    stopAll("SIGTERM");
+  }
+  const all = await Promise.all(statuses);
+  clearTimeout(killTimer);
+  for (const [signal, listener] of listeners) {
+    try {
+      Deno.removeSignalListener(signal, listener);
+    } catch {
+      // signals unsupported on this platform
+    }
+  }
+  return signalled && all.every((s) => s.success) ? 0 : 1;
 }
 
 if (import.meta.main) {

@@ -10,13 +10,13 @@
 import { Hono } from "hono";
 import type { Context } from "hono";
 import type { Router } from "../fallback/router.ts";
-import { type RouteInfo, routeInfo } from "../fallback/route_info.ts";
+import { attachRouteInfo, type RouteInfo, routeInfo } from "../fallback/route_info.ts";
 import { CompletionStream } from "../stream.ts";
 import { responseHeaders } from "../response_headers.ts";
 import { encodeSseData, SSE_DONE } from "../_sse.ts";
 import { randomId } from "../_ids.ts";
 import { BadRequestError, NotFoundError, PermissionDeniedError } from "../errors.ts";
-import type { ChatCompletion, EmbeddingResponse, Usage } from "../types.ts";
+import type { ChatCompletion, ChatCompletionChunk, EmbeddingResponse, Usage } from "../types.ts";
 import type { CompletionParams } from "../params.ts";
 import { type BodyLimits, DEFAULT_BODY_LIMITS, readJsonBody } from "./body.ts";
 import {
@@ -101,6 +101,18 @@ export interface AppOptions {
   masterKey?: string | undefined;
   /** Custom authentication (virtual keys); defaults to the master-key check. */
   authenticate?: Authenticator;
+  /**
+   * Runs around each authenticated request: `next` runs the route; the
+   * headers returned are added to its response (virtual-key enforcement:
+   * per-request state, `x-ratelimit-*`, `x-llmux-budget-fallback`).
+   */
+  aroundRequest?: (
+    principal: Principal,
+    request: Request,
+    next: () => Promise<void>,
+  ) => Promise<Record<string, string> | undefined>;
+  /** More routes behind authentication, mounted at `/` (the admin API). */
+  routes?: Hono<{ Variables: { principal: Principal } }>;
   /** Body limits (default 10 MiB, depth 64). */
   bodyLimits?: BodyLimits;
   /** Let clients pass `api_key` / `api_base` / … in bodies (default false: they are dropped). */
@@ -244,7 +256,9 @@ export function createApp(options: AppOptions): Hono<Vars> {
   app.use("*", async (c, next) => {
     const principal = await authenticate(extractToken(c.req.raw.headers), c.req.raw);
     c.set("principal", principal);
-    await next();
+    if (options.aroundRequest === undefined) return await next();
+    const headers = await options.aroundRequest(principal, c.req.raw, next);
+    for (const [name, value] of Object.entries(headers ?? {})) c.res.headers.set(name, value);
   });
 
   app.get("/metrics", async (c) => {
@@ -532,14 +546,29 @@ export function createApp(options: AppOptions): Hono<Vars> {
             { ...cleanBody(body), signal: c.req.raw.signal } as unknown as CompletionParams,
           );
           const info = routeInfo(result);
-          const usage = result instanceof CompletionStream ? undefined : result.usage;
+          if (result instanceof CompletionStream) {
+            // Report (spend, tokens, parallel slot) when the stream ends, not when it starts.
+            return trackStream(result, (outcome, error) => {
+              const usage = result.usage;
+              report({
+                status: 200,
+                outcome,
+                stream: true,
+                route_info: info,
+                usage,
+                costUsd: costOf(info, usage),
+                ttftMs: info?.ttftMs,
+                latencyMs: now() - started,
+                error,
+              });
+            });
+          }
           report({
             status: 200,
             outcome: "success",
-            stream: result instanceof CompletionStream,
             route_info: info,
-            usage,
-            costUsd: costOf(info, usage),
+            usage: result.usage,
+            costUsd: costOf(info, result.usage),
           });
           return result;
         } catch (error) {
@@ -550,6 +579,8 @@ export function createApp(options: AppOptions): Hono<Vars> {
     }),
   );
 
+  if (options.routes) app.route("/", options.routes);
+
   return app;
 }
 
@@ -557,6 +588,42 @@ function adminOnly() {
   return new PermissionDeniedError("This route is for the master key (admin) only", {
     code: "admin_only",
   });
+}
+
+/** The same stream, calling `onEnd` once when it ends, fails or is cancelled. */
+function trackStream(
+  stream: CompletionStream,
+  onEnd: (outcome: StreamOutcome, error?: unknown) => void,
+): CompletionStream {
+  const reader = stream.toReadableStream().getReader();
+  let ended = false;
+  const end = (outcome: StreamOutcome, error?: unknown) => {
+    if (!ended) {
+      ended = true;
+      onEnd(outcome, error);
+    }
+  };
+  const chunks = new ReadableStream<ChatCompletionChunk>({
+    async pull(controller) {
+      try {
+        const { value, done } = await reader.read();
+        if (done) {
+          end("success");
+          controller.close();
+        } else controller.enqueue(value);
+      } catch (error) {
+        end("failure", error);
+        controller.error(error);
+      }
+    },
+    cancel(reason) {
+      end("cancelled", reason);
+      return reader.cancel(reason);
+    },
+  }, { highWaterMark: 0 });
+  const out = new CompletionStream(chunks, { info: stream.info, usage: () => stream.usage });
+  const info = routeInfo(stream);
+  return info ? attachRouteInfo(out, info) : out;
 }
 
 /** Chat chunks → text-completion SSE bytes (errors as an error event). */

@@ -29,7 +29,16 @@ async function readCapped(request: Request, maxBytes: number): Promise<string> {
   const parts: Uint8Array[] = [];
   let size = 0;
   for (;;) {
-    const { value, done } = await reader.read();
+    let chunk: ReadableStreamReadResult<Uint8Array>;
+    try {
+      chunk = await reader.read();
+    } catch {
+      // The client closed or reset the connection before sending the whole body.
+      throw clientError(400, "Request body ended before it was complete", {
+        code: "incomplete_body",
+      });
+    }
+    const { value, done } = chunk;
     if (done) break;
     size += value.byteLength;
     if (size > maxBytes) {

@@ -60,8 +60,6 @@ const CASES: WarningCase[] = [
       "litellm_settings.cache_params: accepted but not supported by llmux yet",
       "router_settings.redis_host: accepted but not supported by llmux yet",
       "router_settings.redis_port: accepted but not supported by llmux yet",
-      "general_settings.alerting: accepted but not supported by llmux yet",
-      "general_settings.redis_url: accepted but not supported by llmux yet",
     ],
   },
   {
@@ -206,7 +204,6 @@ Deno.test("a LiteLLM config from LiteLLM's docs loads unchanged, with no unknown
     "router_settings.redis_host: accepted but not supported by llmux yet",
     "router_settings.redis_password: accepted but not supported by llmux yet",
     "router_settings.redis_port: accepted but not supported by llmux yet",
-    "general_settings.alerting: accepted but not supported by llmux yet",
     "general_settings.database_connection_pool_limit: accepted but not supported by llmux yet",
     "general_settings.database_connection_timeout: accepted but not supported by llmux yet",
     "general_settings.store_model_in_db: accepted but not supported by llmux yet",

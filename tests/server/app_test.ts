@@ -320,3 +320,26 @@ Deno.test("/v1/messages is mounted: Anthropic shapes, x-api-key auth, Anthropic-
   assert.equal(count.status, 200);
   assert.ok((await count.json()).input_tokens > 0);
 });
+
+Deno.test("/v1/messages streams are reported when they end, with usage", async () => {
+  const summaries: RequestSummary[] = [];
+  const app = createApp({ router: demoRouter(), onRequestEnd: (s) => summaries.push(s) });
+  const res = await app.request("/v1/messages", {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({
+      model: "demo",
+      max_tokens: 50,
+      stream: true,
+      messages: [{ role: "user", content: "hi" }],
+    }),
+  });
+  assert.equal(res.status, 200);
+  assert.equal(summaries.length, 0, "not reported before the stream is read");
+  const text = await res.text();
+  assert.match(text, /event: message_stop/);
+  assert.equal(summaries.length, 1);
+  assert.equal(summaries[0].outcome, "success");
+  assert.equal(summaries[0].stream, true);
+  assert.ok((summaries[0].usage?.total_tokens ?? 0) > 0);
+});
