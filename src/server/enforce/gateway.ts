@@ -9,7 +9,6 @@
  */
 
 import type { Hono } from "hono";
-import { type CostCalculator, createCostCalculator } from "../../cost/completion_cost.ts";
 import { createFx, type Fx } from "../../cost/fx.ts";
 import type { GatewayConfig } from "../../config/types.ts";
 import type { CooldownStore } from "../../fallback/cooldown.ts";
