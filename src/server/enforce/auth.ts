@@ -8,10 +8,9 @@
  * @module
  */
 
-import { createHash } from "node:crypto";
 import { AuthenticationError } from "../../errors.ts";
 import type { Team, User, VirtualKey } from "../../store/types.ts";
-import type { Authenticator, Principal } from "../auth.ts";
+import { type Authenticator, constantTimeEqual, hashTokenSync, type Principal } from "../auth.ts";
 import type { EntityCache } from "./cache.ts";
 
 /** What a virtual key's {@linkcode Principal.data} holds. */
@@ -45,15 +44,7 @@ export interface VirtualKeyAuthOptions {
 
 /** Hex SHA-256 of a token (LiteLLM's `hash_token`). */
 export function hashToken(token: string): Promise<string> {
-  // node:crypto's synchronous hash is ~20× cheaper per call than crypto.subtle here.
-  return Promise.resolve(createHash("sha256").update(token).digest("hex"));
-}
-
-function constantTimeEqual(a: string, b: string): boolean {
-  if (a.length !== b.length) return false;
-  let diff = 0;
-  for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i);
-  return diff === 0;
+  return Promise.resolve(hashTokenSync(token));
 }
 
 /**
