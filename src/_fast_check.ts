@@ -9,17 +9,15 @@
  * @module
  */
 
+import { isRecord } from "./_json.ts";
+
 const TOOL_NAME_REGEXP = /^[a-zA-Z0-9_.:-]{1,128}$/;
 const ROLES_WITH_TEXT = new Set(["system", "developer"]);
-
-function isObj(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
 
 function textParts(v: unknown): boolean {
   if (!Array.isArray(v)) return false;
   for (const p of v) {
-    if (!isObj(p) || p.type !== "text" || typeof p.text !== "string") return false;
+    if (!isRecord(p) || p.type !== "text" || typeof p.text !== "string") return false;
   }
   return true;
 }
@@ -27,11 +25,11 @@ function textParts(v: unknown): boolean {
 function userParts(v: unknown): boolean {
   if (!Array.isArray(v)) return false;
   for (const p of v) {
-    if (!isObj(p)) return false;
+    if (!isRecord(p)) return false;
     if (p.type === "text") {
       if (typeof p.text !== "string") return false;
     } else if (p.type === "image_url") {
-      if (!isObj(p.image_url) || typeof p.image_url.url !== "string" || p.image_url.url === "") {
+      if (!isRecord(p.image_url) || typeof p.image_url.url !== "string" || p.image_url.url === "") {
         return false;
       }
     } else return false;
@@ -40,7 +38,7 @@ function userParts(v: unknown): boolean {
 }
 
 function message(m: unknown): boolean {
-  if (!isObj(m)) return false;
+  if (!isRecord(m)) return false;
   const role = m.role;
   const content = m.content;
   if (role === "user") return typeof content === "string" || userParts(content);
@@ -55,7 +53,7 @@ function message(m: unknown): boolean {
     if (calls === undefined) return true;
     if (!Array.isArray(calls)) return false;
     for (const c of calls) {
-      if (!isObj(c) || typeof c.id !== "string" || !isObj(c.function)) return false;
+      if (!isRecord(c) || typeof c.id !== "string" || !isRecord(c.function)) return false;
       if (c.type !== undefined && c.type !== "function") return false;
       const f = c.function;
       if (typeof f.name !== "string" || f.name === "" || typeof f.arguments !== "string") {
@@ -83,11 +81,11 @@ function tools(v: unknown): boolean {
   if (v === undefined) return true;
   if (!Array.isArray(v)) return false;
   for (const t of v) {
-    if (!isObj(t) || t.type !== "function" || !isObj(t.function)) return false;
+    if (!isRecord(t) || t.type !== "function" || !isRecord(t.function)) return false;
     const f = t.function;
     if (typeof f.name !== "string" || !TOOL_NAME_REGEXP.test(f.name)) return false;
     if (f.description !== undefined && typeof f.description !== "string") return false;
-    if (f.parameters !== undefined && !isObj(f.parameters)) return false;
+    if (f.parameters !== undefined && !isRecord(f.parameters)) return false;
   }
   return true;
 }

@@ -4,7 +4,7 @@
  * @module
  */
 
-import type { ChatCompletion, ChatCompletionRequest, ChatMessage } from "./types.ts";
+import type { ChatCompletion, ChatCompletionRequest } from "./types.ts";
 import {
   type CompletionParams,
   GENERIC_OPTION_KEYS,
@@ -52,7 +52,8 @@ export function defaultEnv(name: string): string | undefined {
   }
 }
 
-function defaultSleep(ms: number, signal?: AbortSignal): Promise<void> {
+/** Sleep `ms`, rejecting with the signal's reason if it aborts first. */
+export function defaultSleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(signal.reason);
     const timer = setTimeout(() => {
@@ -308,6 +309,3 @@ export async function completion(
     );
   }, { retries: options.num_retries ?? 0, signal: options.signal, deps });
 }
-
-/** The messages of a request, for token estimation (re-exported for the proxy). */
-export type PromptMessages = ChatMessage[];

@@ -12,7 +12,7 @@ import {
   parseCompletionParams,
   parseEmbeddingParams,
 } from "../params.ts";
-import { completion, type CompletionOptions, defaultEnv } from "../completion.ts";
+import { completion, type CompletionOptions, defaultEnv, defaultSleep } from "../completion.ts";
 import { embedding } from "../embedding.ts";
 import { CompletionStream } from "../stream.ts";
 import { createCredentialCache, type CredentialCache } from "../credential_cache.ts";
@@ -91,21 +91,6 @@ export type RouterEmbeddingParams = EmbeddingParams;
 
 /** Retry-After values above this many seconds are not waited for (LiteLLM ignores them too). */
 const MAX_RETRY_AFTER_SECONDS = 60;
-
-function defaultSleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    function onAbort() {
-      clearTimeout(timer);
-      reject(signal!.reason);
-    }
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
-}
 
 function nonNegative(value: unknown, setting: string): number | undefined {
   if (value === undefined || value === null) return undefined;

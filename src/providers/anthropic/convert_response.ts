@@ -13,15 +13,12 @@ import type {
   Usage,
 } from "../../types.ts";
 import type { RequestContext } from "../types.ts";
+import { usageWithCache } from "../_usage.ts";
 import { APIConnectionError } from "../../errors.ts";
 import { isRecord } from "../../_json.ts";
 import type { AnthropicUsage } from "./api_types.ts";
 import { ANTHROPIC_JSON_TOOL_NAME } from "./convert_request.ts";
 import { mapAnthropicStopReason } from "./map_finish_reason.ts";
-
-function count(value: unknown): number {
-  return typeof value === "number" && Number.isFinite(value) ? value : 0;
-}
 
 /**
  * Anthropic usage → OpenAI usage. Anthropic's `input_tokens` excludes cache
@@ -37,19 +34,12 @@ function count(value: unknown): number {
  * ```
  */
 export function fromAnthropicUsage(usage: AnthropicUsage | undefined): Usage {
-  const input = count(usage?.input_tokens);
-  const cacheRead = count(usage?.cache_read_input_tokens);
-  const cacheCreation = count(usage?.cache_creation_input_tokens);
-  const completion = count(usage?.output_tokens);
-  const prompt = input + cacheRead + cacheCreation;
-  return {
-    prompt_tokens: prompt,
-    completion_tokens: completion,
-    total_tokens: prompt + completion,
-    prompt_tokens_details: { cached_tokens: cacheRead },
-    cache_creation_input_tokens: cacheCreation,
-    cache_read_input_tokens: cacheRead,
-  };
+  return usageWithCache({
+    input: usage?.input_tokens,
+    output: usage?.output_tokens,
+    cacheRead: usage?.cache_read_input_tokens,
+    cacheWrite: usage?.cache_creation_input_tokens,
+  });
 }
 
 function invalid(ctx: RequestContext, what: string): APIConnectionError {

@@ -13,16 +13,13 @@ import type {
   Usage,
 } from "../../types.ts";
 import type { RequestContext } from "../types.ts";
+import { usageWithCache } from "../_usage.ts";
 import { APIConnectionError } from "../../errors.ts";
 import { isRecord } from "../../_json.ts";
 import type { BedrockTokenUsage } from "./api_types.ts";
 import { BEDROCK_JSON_TOOL_NAME } from "./convert_request.ts";
 import { mapBedrockStopReason } from "./map_finish_reason.ts";
 import { bedrockModelId } from "./model_id.ts";
-
-function count(value: unknown): number {
-  return typeof value === "number" && Number.isFinite(value) ? value : 0;
-}
 
 /**
  * Converse usage → OpenAI usage. `inputTokens` excludes prompt-cache reads
@@ -38,19 +35,12 @@ function count(value: unknown): number {
  * ```
  */
 export function fromBedrockUsage(usage: BedrockTokenUsage | undefined): Usage {
-  const input = count(usage?.inputTokens);
-  const cacheRead = count(usage?.cacheReadInputTokens);
-  const cacheWrite = count(usage?.cacheWriteInputTokens);
-  const completion = count(usage?.outputTokens);
-  const prompt = input + cacheRead + cacheWrite;
-  return {
-    prompt_tokens: prompt,
-    completion_tokens: completion,
-    total_tokens: prompt + completion,
-    prompt_tokens_details: { cached_tokens: cacheRead },
-    cache_creation_input_tokens: cacheWrite,
-    cache_read_input_tokens: cacheRead,
-  };
+  return usageWithCache({
+    input: usage?.inputTokens,
+    output: usage?.outputTokens,
+    cacheRead: usage?.cacheReadInputTokens,
+    cacheWrite: usage?.cacheWriteInputTokens,
+  });
 }
 
 function invalid(ctx: RequestContext, what: string): APIConnectionError {
