@@ -317,7 +317,13 @@ export async function pollUntil(
   }
 }
 
-/** Whether a new TCP connection to `127.0.0.1:port` is refused. */
+/**
+ * Whether a new TCP connection to `127.0.0.1:port` is refused.
+ *
+ * A connection reset is "not yet": while a listener closes, a connection
+ * already in its accept queue is reset rather than refused, and the next
+ * attempt is refused. Pollers call again; a single call answers `false`.
+ */
 export async function connectionRefused(port: number): Promise<boolean> {
   try {
     const conn = await Deno.connect({ hostname: "127.0.0.1", port });
@@ -325,6 +331,7 @@ export async function connectionRefused(port: number): Promise<boolean> {
     return false;
   } catch (error) {
     if (error instanceof Deno.errors.ConnectionRefused) return true;
+    if (error instanceof Deno.errors.ConnectionReset) return false;
     throw error;
   }
 }
