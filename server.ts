@@ -300,8 +300,12 @@ async function main(args: string[]): Promise<number> {
       hostname: flags.host,
       reusePort: isWorker,
       onListen: ({ hostname, port }) => {
-        // Load the tokenizer's tables now, off the first request's path.
-        tokenCounter({ text: "warm up" }).catch(() => {});
+        // The tokenizer's tables (≈ 50 MB) load on first use. Only when a deployment sets
+        // `max_input_tokens` (a token count before every call to its group) are they loaded
+        // now, off the first request's path.
+        if (router.deployments.some((d) => d.maxInputTokens !== undefined)) {
+          tokenCounter({ text: "warm up" }).catch(() => {});
+        }
         const worker = isWorker ? ` [worker ${processEnv("LLMUX_WORKER_INDEX") ?? "?"}]` : "";
         log.info(
           `llmux ${denoJson.version} listening on http://${hostname}:${port} ` +

@@ -104,6 +104,11 @@ const HANDLED = new Set([
   "user",
   "api_key",
   "api_base",
+  "api_version",
+  "custom_llm_provider",
+  "timeout",
+  "num_retries",
+  "drop_params",
   "fetch",
   "signal",
 ]);
@@ -122,14 +127,11 @@ const ZOD_KEYS = new Set([
   "logprobs",
   "top_logprobs",
   "base_url",
-  "api_version",
   "extra_headers",
-  "timeout",
-  "num_retries",
-  "drop_params",
   "mock_response",
-  "custom_llm_provider",
 ]);
+
+const STRING_KEYS = ["user", "api_key", "api_base", "api_version", "custom_llm_provider"];
 
 /** True only when the zod schema certainly accepts `input`. */
 export function fastAccepts(input: Record<string, unknown>): boolean {
@@ -150,8 +152,18 @@ export function fastAccepts(input: Record<string, unknown>): boolean {
   if (!tools(input.tools)) return false;
   const tc = input.tool_choice;
   if (!(tc === undefined || tc === "auto" || tc === "none" || tc === "required")) return false;
-  for (const key of ["user", "api_key", "api_base"]) {
+  for (const key of STRING_KEYS) {
     if (input[key] !== undefined && typeof input[key] !== "string") return false;
   }
-  return true;
+  // The router sets these on every attempt.
+  const timeout = input.timeout;
+  if (timeout !== undefined && !(Number.isFinite(timeout) && (timeout as number) > 0)) {
+    return false;
+  }
+  const retries = input.num_retries;
+  if (retries !== undefined && !(Number.isSafeInteger(retries) && (retries as number) >= 0)) {
+    return false;
+  }
+  const drop = input.drop_params;
+  return drop === undefined || typeof drop === "boolean";
 }

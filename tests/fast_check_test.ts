@@ -48,6 +48,19 @@ const CASES: [string, Record<string, unknown>, boolean][] = [
   }, true],
   ["seed goes to zod", { model: "m", messages: user, seed: 1 }, true],
   ["bad seed", { model: "m", messages: user, seed: 1.5 }, false],
+  // What the Router adds to every attempt.
+  ["router attempt", { model: "m", messages: user, timeout: 600, num_retries: 0 }, true],
+  ["timeout 0", { model: "m", messages: user, timeout: 0 }, false],
+  ["timeout -1", { model: "m", messages: user, timeout: -1 }, false],
+  ["timeout Infinity", { model: "m", messages: user, timeout: Infinity }, false],
+  ["timeout string", { model: "m", messages: user, timeout: "5" }, false],
+  ["timeout null", { model: "m", messages: user, timeout: null }, false],
+  ["num_retries 1.5", { model: "m", messages: user, num_retries: 1.5 }, false],
+  ["num_retries -1", { model: "m", messages: user, num_retries: -1 }, false],
+  ["drop_params string", { model: "m", messages: user, drop_params: "yes" }, false],
+  ["drop_params", { model: "m", messages: user, drop_params: true }, true],
+  ["api_version number", { model: "m", messages: user, api_version: 1 }, false],
+  ["custom_llm_provider", { model: "m", messages: user, custom_llm_provider: "openai" }, true],
 ];
 
 for (const [name, input, valid] of CASES) {
@@ -61,4 +74,14 @@ for (const [name, input, valid] of CASES) {
 Deno.test("fastAccepts() takes the common requests itself", () => {
   assert.ok(fastAccepts(chatWithTools("openai/gpt-4o") as unknown as Record<string, unknown>));
   assert.ok(fastAccepts({ model: "m", messages: user, stream: true, max_tokens: 10 }));
+  // A Router attempt: the deployment's params, the attempt timeout, no retries.
+  assert.ok(fastAccepts({
+    model: "openai/gpt-4o-mini",
+    messages: user,
+    api_key: "sk-x",
+    api_base: "http://127.0.0.1:1/v1",
+    timeout: 599.9,
+    num_retries: 0,
+    drop_params: true,
+  }));
 });

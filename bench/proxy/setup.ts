@@ -1,7 +1,7 @@
 /**
  * Prepares one run of bench/proxy/run.sh in a temp dir: the nginx config (from
- * nginx.conf.template), its fixed answers (a chat.completion JSON, an SSE file of 200 chunks
- * and `[DONE]`), the llmux config.yaml, and free loopback ports. Prints `KEY=value` lines for
+ * nginx.conf.template), its fixed answers (a chat.completion JSON, an SSE file of 200 chunks,
+ * a usage chunk and `[DONE]`), the llmux config.yaml, and free loopback ports. Prints `KEY=value` lines for
  * the shell.
  *
  *   deno run -A bench/proxy/setup.ts --dir /tmp/x --chunks 200
@@ -66,9 +66,24 @@ for (let i = 0; i < chunks; i++) {
         logprobs: null,
         finish_reason: i === chunks - 1 ? "stop" : null,
       }],
+      usage: null,
     })
   }\n\n`;
 }
+// llmux asks OpenAI-style upstreams for `stream_options.include_usage`, so the fixed answer is
+// what OpenAI sends then: `"usage": null` on every chunk, and a last chunk with no choices and
+// the usage, before [DONE].
+sse += `data: ${
+  JSON.stringify({
+    id: "chatcmpl-bench0000000000000000000000",
+    object: "chat.completion.chunk",
+    created,
+    model,
+    system_fingerprint: "fp_bench",
+    choices: [],
+    usage: { prompt_tokens: 24, completion_tokens: chunks * 2, total_tokens: 24 + chunks * 2 },
+  })
+}\n\n`;
 sse += "data: [DONE]\n\n";
 
 await Deno.mkdir(`${dir}/nginx/www`, { recursive: true });

@@ -1,6 +1,7 @@
 /**
  * Streaming load: `--streams` concurrent SSE streams (all started at once, each on its own
- * connection), each expected to carry `--chunks` content chunks and end with `data: [DONE]`.
+ * connection), each expected to carry `--chunks` content chunks, at most one usage chunk
+ * (`choices: []`) and end with `data: [DONE]`.
  * Reports TTFT (from the `fetch()` call to the first `data:` event) and total stream time
  * percentiles, errors (non-200, short streams, missing [DONE], network errors), and, when
  * `--pids` are given, the peak summed RSS of those processes sampled every 20 ms plus their
@@ -46,6 +47,7 @@ async function one(signal: AbortSignal): Promise<One> {
     let buffer = "";
     let dataEvents = 0;
     let contentEvents = 0;
+    let usageEvents = 0; // the usage chunk (`choices: []`), when the upstream's answer is passed on
     let done = false;
     let afterDone = false;
     for await (const bytes of res.body) {
@@ -61,15 +63,19 @@ async function one(signal: AbortSignal): Promise<One> {
         const data = event.slice(5).trim();
         if (data === "[DONE]") done = true;
         else if (data.includes('"content":"')) contentEvents++;
+        else if (data.includes('"choices":[]')) usageEvents++;
       }
     }
     const total = performance.now() - start;
-    if (!done || afterDone || contentEvents !== chunks || dataEvents !== chunks + 1) {
+    if (
+      !done || afterDone || contentEvents !== chunks || usageEvents > 1 ||
+      dataEvents !== chunks + 1 + usageEvents
+    ) {
       return {
         ok: false,
         ttft,
         total,
-        error: `events=${dataEvents} content=${contentEvents} done=${done}`,
+        error: `events=${dataEvents} content=${contentEvents} usage=${usageEvents} done=${done}`,
       };
     }
     return { ok: true, ttft, total };

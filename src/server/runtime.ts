@@ -7,6 +7,7 @@
  */
 
 import type { Logger } from "@logtape/logtape";
+import { setImmediate } from "node:timers";
 import type { Router } from "../fallback/router.ts";
 import type { RouterCallback } from "../fallback/hooks.ts";
 import type { AppOptions, RequestSummary } from "./app.ts";
@@ -43,7 +44,9 @@ export interface ServerRuntime {
   attach(router: Router): void;
   /** App options: `/metrics`, request start/end hooks. */
   appOptions: Pick<AppOptions, "metrics" | "onRequestStart" | "onRequestEnd">;
-  /** Flush and release the log sinks. */
+  /** Report the finished requests still queued (metrics, log lines) now. */
+  flush(): void;
+  /** Report what is queued, then flush and release the log sinks. */
   close(): Promise<void>;
 }
 
@@ -63,7 +66,26 @@ export async function createServerRuntime(options: RuntimeOptions = {}): Promise
   const metrics = createMetrics({ modelGroups: () => router?.modelGroups ?? [] });
   const logPrompts = options.logPrompts === true;
 
+  // Metrics and the log line of a finished request are work for after its
+  // response: summaries queue up and are reported once per event-loop turn,
+  // after that turn's responses were handed to the HTTP server.
+  let ended: RequestSummary[] = [];
+  const reportEnded = () => {
+    const batch = ended;
+    ended = [];
+    for (const s of batch) {
+      try {
+        report(s);
+      } catch {
+        // reporting must never take the server down
+      }
+    }
+  };
   function onRequestEnd(s: RequestSummary): void {
+    if (ended.push(s) === 1) setImmediate(reportEnded);
+  }
+
+  function report(s: RequestSummary): void {
     const info = s.route_info;
     const group = info?.modelGroup ?? s.requestedModel;
     metrics.requestFinished({
@@ -114,10 +136,17 @@ export async function createServerRuntime(options: RuntimeOptions = {}): Promise
       });
     },
     appOptions: {
-      metrics: () => metrics.render(),
+      metrics: () => {
+        reportEnded();
+        return metrics.render();
+      },
       onRequestStart: (route, group) => metrics.requestStarted(route, group ?? "unknown"),
       onRequestEnd,
     },
-    close: async () => await logging[Symbol.asyncDispose](),
+    flush: reportEnded,
+    close: async () => {
+      reportEnded();
+      await logging[Symbol.asyncDispose]();
+    },
   };
 }
