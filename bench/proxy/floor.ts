@@ -15,11 +15,16 @@ const f = flags(Deno.args);
 const upstream = f.upstream;
 const port = Number(f.port);
 const streamPath = "/stream/v1/chat/completions";
+const pacedPath = "/paced/v1/chat/completions";
 
 Deno.serve({ hostname: "127.0.0.1", port, onListen: () => {} }, async (req) => {
   const body = await req.text();
   // Same routing decision llmux makes from the model name, done on the raw text.
-  const path = body.includes('"bench-stream"') ? streamPath : "/v1/chat/completions";
+  const path = body.includes('"bench-stream"')
+    ? streamPath
+    : body.includes('"bench-paced"')
+    ? pacedPath
+    : "/v1/chat/completions";
   const res = await fetch(upstream + path, {
     method: "POST",
     headers: { "content-type": "application/json", authorization: "Bearer sk-bench" },

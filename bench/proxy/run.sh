@@ -3,15 +3,16 @@
 # directly, through a minimal Deno proxy (the floor of any Deno proxy) and through llmux with
 # --workers 1 and 2, in one run:
 #   1. non-streaming: wrk at fixed concurrency, and a paced client at a fixed rate
-#   2. streaming: 1,000 concurrent streams of 200 chunks (TTFT, errors, peak RSS), and 100
-#      sequential streams (TTFT without contention)
+#   2. streaming: 1,000 concurrent streams of 200 chunks (TTFT, errors, peak RSS), 100
+#      sequential streams (TTFT without contention), and 1,000 paced streams (≈ 4 s each)
+#      started over 1 s, so that all are open at once
 #   3. cold start to the first served request, idle RSS (own loop), startup breakdown (hyperfine)
 # then prints the summary tables. Everything binds 127.0.0.1; every load run is bounded.
 #
 #   bash bench/proxy/run.sh
 #
 # Knobs (environment): DURATION=10 (s per measured load run), WARMUP=3, CONNS=50, RATE=1000,
-# STREAMS=1000, CHUNKS=200, SEQ_STREAMS=100, COLD_RUNS=10, KEEP=1 (keep the temp dir),
+# STREAMS=1000, CHUNKS=200, SEQ_STREAMS=100, RAMP_MS=1000, COLD_RUNS=10, KEEP=1 (keep the temp dir),
 # PROFILE=1 (also write CPU profiles of llmux --workers 1 under load into the temp dir).
 set -euo pipefail
 
@@ -25,6 +26,7 @@ RATE=${RATE:-1000}
 STREAMS=${STREAMS:-1000}
 CHUNKS=${CHUNKS:-200}
 SEQ_STREAMS=${SEQ_STREAMS:-100}
+RAMP_MS=${RAMP_MS:-1000}
 COLD_RUNS=${COLD_RUNS:-10}
 DENO=${DENO:-deno}
 
@@ -33,6 +35,7 @@ missing=()
 command -v nginx >/dev/null 2>&1 || missing+=(nginx)
 command -v wrk >/dev/null 2>&1 || missing+=(wrk)
 command -v hyperfine >/dev/null 2>&1 || missing+=(hyperfine)
+[[ -f /usr/lib/nginx/modules/ngx_http_echo_module.so ]] || missing+=(libnginx-mod-http-echo)
 if ((${#missing[@]})); then
   echo "installing ${missing[*]} with apt" >&2
   apt-get update -qq
@@ -113,6 +116,7 @@ wait_http "http://127.0.0.1:$NGINX_PORT/health"
 
 DIRECT_URL=http://127.0.0.1:$NGINX_PORT/v1/chat/completions
 DIRECT_STREAM_URL=http://127.0.0.1:$NGINX_PORT/stream/v1/chat/completions
+DIRECT_PACED_URL=http://127.0.0.1:$NGINX_PORT/paced/v1/chat/completions
 PROXY_URL=http://127.0.0.1:$PROXY_PORT/v1/chat/completions
 FLOOR_URL=http://127.0.0.1:$FLOOR_PORT/v1/chat/completions
 
@@ -189,11 +193,16 @@ rate_run() { # label url [server pids]
   run "$DENO" run -A "$BENCH/rate.ts" --url "$2" --label "rate-$1" --rate "$RATE" \
     --duration "$DURATION" --warmup 2 ${3:+--pids "$3"} | tee -a "$RESULTS"
 }
-streams_run() { # label url [pids]
+streams_run() { # label url paced-url [pids]
   run "$DENO" run -A "$BENCH/streams.ts" --url "$2" --label "streams-$1" --streams "$STREAMS" \
-    --chunks "$CHUNKS" ${3:+--pids "$3"} --timeout 90 | tee -a "$RESULTS"
+    --chunks "$CHUNKS" ${4:+--pids "$4"} --timeout 90 | tee -a "$RESULTS"
   run "$DENO" run -A "$BENCH/streams.ts" --url "$2" --label "seq-$1" --sequential "$SEQ_STREAMS" \
     --chunks "$CHUNKS" --timeout 60 | tee -a "$RESULTS"
+  # The same number of streams, started over RAMP_MS, from an upstream that paces its bytes
+  # (≈ 4 s a stream): all of them open at once, as under real LLM traffic.
+  run "$DENO" run -A "$BENCH/streams.ts" --url "$3" --label "paced-$1" --streams "$STREAMS" \
+    --chunks "$CHUNKS" --model bench-paced --ramp-ms "$RAMP_MS" ${4:+--pids "$4"} --timeout 90 |
+    tee -a "$RESULTS"
 }
 
 # Other work on the machine skews every figure: wait (bounded) for a quiet second, and measure
@@ -217,7 +226,7 @@ echo "== load average before the run: $LOAD_BEFORE" >&2
 NGINX_PIDS="$(cat "$TMP/nginx/nginx.pid"),$(pgrep -P "$(cat "$TMP/nginx/nginx.pid")" | paste -sd,)"
 wrk_run direct "$DIRECT_URL" "$NGINX_PIDS"
 rate_run direct "$DIRECT_URL" "$NGINX_PIDS"
-streams_run direct "$DIRECT_STREAM_URL"
+streams_run direct "$DIRECT_STREAM_URL" "$DIRECT_PACED_URL"
 
 # --- the floor: a minimal Deno proxy ---------------------------------------------------------
 FLOOR_CMD=("$DENO" run -A "$BENCH/floor.ts" --port "$FLOOR_PORT" --upstream "http://127.0.0.1:$NGINX_PORT")
@@ -232,7 +241,7 @@ wait "$FLOOR_PID" 2>/dev/null || true
 "${FLOOR_CMD[@]}" >>"$TMP/floor.log" 2>&1 &
 FLOOR_PID=$!
 wait_http "http://127.0.0.1:$FLOOR_PORT/"
-streams_run floor "$FLOOR_URL" "$FLOOR_PID"
+streams_run floor "$FLOOR_URL" "$FLOOR_URL" "$FLOOR_PID"
 kill -TERM "$FLOOR_PID" 2>/dev/null || true
 wait "$FLOOR_PID" 2>/dev/null || true
 FLOOR_PID=""
@@ -250,7 +259,7 @@ for workers in 1 2; do
   # A fresh process for the streams, so peak RSS is the streams' own.
   [[ ${#prof[@]} -gt 0 ]] && prof=(--cpu-prof "--cpu-prof-dir=$TMP/prof-streaming")
   start_proxy "$workers" "${prof[@]}"
-  streams_run "llmux-w$workers" "$PROXY_URL" "$(proxy_pids)"
+  streams_run "llmux-w$workers" "$PROXY_URL" "$PROXY_URL" "$(proxy_pids)"
   stop_proxy
 done
 
@@ -288,7 +297,7 @@ echo "## llmux proxy benchmarks: $(date -u +%Y-%m-%dT%H:%MZ), $("$DENO" --versio
 echo "tree: $TREE"
 echo "nginx $(nginx -v 2>&1 | sed 's/.*nginx\///'), $(wrk -v 2>&1 | head -1 | cut -d' ' -f1-2), $(hyperfine --version)"
 echo
-"$DENO" run -A "$BENCH/summary.ts" --results "$RESULTS" --hyperfine "$TMP/results/hyperfine.json" |
+"$DENO" run -A "$BENCH/summary.ts" --results "$RESULTS" --hyperfine "$TMP/results/hyperfine.json" --ramp-ms "$RAMP_MS" |
   sed "s#$TMP#\$TMP#g"
 echo
 echo "### Commands"

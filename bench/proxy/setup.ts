@@ -15,6 +15,8 @@ const f = flags(Deno.args);
 const dir = f.dir;
 if (!dir) throw new Error("--dir is required");
 const chunks = Number(f.chunks ?? 200);
+/** Milliseconds between the events of a paced stream: 200 chunks in ≈ 4 s, 50 tokens/s. */
+const pacedMs = Number(f["paced-ms"] ?? 20);
 
 function freePort(): number {
   const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
@@ -91,12 +93,24 @@ await Deno.mkdir(`${dir}/nginx/tmp`, { recursive: true });
 await Deno.mkdir(`${dir}/results`, { recursive: true });
 await Deno.writeTextFile(`${dir}/nginx/www/stream.sse`, sse);
 
+/** echo-module directives that send the events of `sse` one at a time, `ms` apart. */
+function pacedBody(sse: string, ms: number): string {
+  const events = sse.split("\n\n").filter((e) => e !== "");
+  return events.map((event, i) => {
+    if (/['\\$\n]/.test(event)) throw new Error("an event cannot be written as an echo directive");
+    const sleep = i < events.length - 1 ? ` echo_sleep ${ms / 1000};` : "";
+    return `      echo '${event}'; echo ''; echo_flush;${sleep}`;
+  }).join("\n");
+}
+
 const template = await Deno.readTextFile(new URL("./nginx.conf.template", import.meta.url));
 if (chatJson.includes("'")) throw new Error("chat JSON must not contain single quotes");
 await Deno.writeTextFile(
   `${dir}/nginx/nginx.conf`,
   template.replaceAll("@DIR@", dir).replaceAll("@PORT@", String(nginxPort))
-    .replaceAll("@CHAT_JSON@", chatJson),
+    .replaceAll("@CHAT_JSON@", chatJson)
+    .replaceAll("@PACED_MS@", String(pacedMs))
+    .replaceAll("@PACED_BODY@", pacedBody(sse, pacedMs)),
 );
 
 await Deno.writeTextFile(
@@ -112,6 +126,11 @@ model_list:
     litellm_params:
       model: openai/gpt-4o-mini
       api_base: http://127.0.0.1:${nginxPort}/stream/v1
+      api_key: sk-bench
+  - model_name: bench-paced
+    litellm_params:
+      model: openai/gpt-4o-mini
+      api_base: http://127.0.0.1:${nginxPort}/paced/v1
       api_key: sk-bench
 general_settings:
   # the gateway's state (spend ledger) in the run's temp dir, not ./llmux.db in the checkout

@@ -1,7 +1,8 @@
 /**
  * Streaming load: `--streams` concurrent SSE streams (all started at once, each on its own
  * connection), each expected to carry `--chunks` content chunks, at most one usage chunk
- * (`choices: []`) and end with `data: [DONE]`.
+ * (`choices: []`) and end with `data: [DONE]`. `--ramp-ms M` spreads the starts evenly over M ms
+ * instead; `--model` picks the model (e.g. `bench-paced`, whose upstream paces its bytes).
  * Reports TTFT (from the `fetch()` call to the first `data:` event) and total stream time
  * percentiles, errors (non-200, short streams, missing [DONE], network errors), and, when
  * `--pids` are given, the peak summed RSS of those processes sampled every 20 ms plus their
@@ -23,6 +24,10 @@ const chunks = Number(f.chunks ?? 200);
 const sequential = Number(f.sequential ?? 0);
 const timeoutMs = Number(f.timeout ?? 60) * 1000;
 const pids = (f.pids ?? "").split(",").filter(Boolean).map(Number);
+/** Spread the starts evenly over this many ms (0: all at once). */
+const rampMs = Number(f["ramp-ms"] ?? 0);
+/** Model to ask for (default: the streaming body's `bench-stream`). */
+const body = f.model ? JSON.stringify({ ...JSON.parse(STREAM_BODY), model: f.model }) : STREAM_BODY;
 const headers = { "content-type": "application/json" };
 
 interface One {
@@ -38,7 +43,7 @@ async function one(signal: AbortSignal): Promise<One> {
   const start = performance.now();
   let ttft: number | undefined;
   try {
-    const res = await fetch(url, { method: "POST", headers, body: STREAM_BODY, signal });
+    const res = await fetch(url, { method: "POST", headers, body, signal });
     if (res.status !== 200 || !res.body) {
       await res.body?.cancel();
       return { ok: false, error: `status ${res.status}` };
@@ -93,7 +98,12 @@ if (sequential > 0) {
   results = [];
   for (let i = 0; i < sequential; i++) results.push(await one(signal));
 } else {
-  results = await Promise.all(Array.from({ length: streams }, () => one(signal)));
+  results = await Promise.all(
+    Array.from({ length: streams }, async (_, i) => {
+      if (rampMs > 0) await new Promise((r) => setTimeout(r, (i * rampMs) / streams));
+      return await one(signal);
+    }),
+  );
 }
 const wallMs = performance.now() - t0;
 const rss = stopRss?.();

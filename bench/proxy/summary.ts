@@ -117,6 +117,35 @@ for (const [key, name] of targets) {
   );
 }
 out();
+{
+  const pd = res["paced-direct"];
+  if (pd) {
+    out(
+      `### Paced streaming (${pd.streams} streams of 200 chunks started over ${
+        f["ramp-ms"] ?? 1000
+      } ms; the upstream sends each at ≈ 13 KB/s, so a stream lasts ≈ 4 s and all are open at once)`,
+    );
+    out();
+    out(
+      "| target | ok / errors | TTFT p50 ms | TTFT p99 ms | TTFT overhead p50 / p99 ms | whole stream p50 ms | peak RSS MB | server CPU µs/chunk |",
+    );
+    out("| --- | --: | --: | --: | --: | --: | --: | --: |");
+    for (const [key, name] of targets) {
+      const p = res[`paced-${key}`];
+      if (!p) continue;
+      out(
+        `| ${name} | ${p.ok} / ${p.errors} | ${fx(p.ttft_p50_ms)} | ${fx(p.ttft_p99_ms)} | ${
+          key === "direct"
+            ? "—"
+            : `${sign(p.ttft_p50_ms - pd.ttft_p50_ms)} / ${sign(p.ttft_p99_ms - pd.ttft_p99_ms)}`
+        } | ${fx(p.total_p50_ms)} | ${p.peak_rss_sum_mb ?? "—"} | ${
+          fx(p.proxy_cpu_us_per_chunk, 1)
+        } |`,
+      );
+    }
+    out();
+  }
+}
 const c = res["coldstart"];
 out("### Cold start");
 out();
@@ -205,6 +234,20 @@ for (const key of ["llmux-w1", "llmux-w2"]) {
     } |`,
   );
   out(`| 1,000 streams, zero errors (${key}) | ${s.errors} errors | ${met(s.errors === 0)} |`);
+  const p = res[`paced-${key}`];
+  const pd = res["paced-direct"];
+  if (p && pd) {
+    const po = p.ttft_p50_ms - pd.ttft_p50_ms;
+    out(
+      `| paced streams: TTFT overhead p50 ≤ 1 ms (${key}) | ${sign(po)} ms | ${met(po <= 1)} |`,
+    );
+    out(
+      `| paced streams: peak RSS ≤ 200 MB (${key}) | ${p.peak_rss_sum_mb} MB | ${
+        met(p.peak_rss_sum_mb <= 200)
+      } |`,
+    );
+    out(`| paced streams, zero errors (${key}) | ${p.errors} errors | ${met(p.errors === 0)} |`);
+  }
 }
 if (c) {
   out(

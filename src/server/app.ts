@@ -14,7 +14,7 @@ import { attachRouteInfo, type RouteInfo, routeInfo } from "../fallback/route_in
 import { CompletionStream } from "../stream.ts";
 import { responseHeaders } from "../response_headers.ts";
 import { encodeSseData, SSE_DONE } from "../_sse.ts";
-import { randomId } from "../_ids.ts";
+import { randomIds } from "../_ids.ts";
 import { BadRequestError, NotFoundError, PermissionDeniedError } from "../errors.ts";
 import type { ChatCompletion, ChatCompletionChunk, EmbeddingResponse, Usage } from "../types.ts";
 import type { CompletionParams } from "../params.ts";
@@ -140,9 +140,9 @@ export interface AppOptions {
 
 type Vars = { Variables: { requestId: string; principal: Principal } };
 
-function requestIdOf(headers: Headers): string {
+function requestIdOf(headers: Headers, newId: () => string): string {
   const given = headers.get("x-request-id");
-  return given && given.length <= 200 ? given : `req_${randomId()}`;
+  return given && given.length <= 200 ? given : `req_${newId()}`;
 }
 
 function routeHeaders(
@@ -212,6 +212,7 @@ export function createApp(options: AppOptions): Hono<Vars> {
   const startedAt = Math.floor(now() / 1000);
   const version = options.version ?? "0.0.0";
   const app = new Hono<Vars>();
+  const newRequestId = randomIds();
 
   app.onError((error, c) => {
     const requestId = c.get("requestId") ?? "";
@@ -233,7 +234,7 @@ export function createApp(options: AppOptions): Hono<Vars> {
 
   // Request id on every response.
   app.use("*", async (c, next) => {
-    const id = requestIdOf(c.req.raw.headers);
+    const id = requestIdOf(c.req.raw.headers, newRequestId);
     c.set("requestId", id);
     await next();
     c.res.headers.set("x-request-id", id);
@@ -430,7 +431,9 @@ export function createApp(options: AppOptions): Hono<Vars> {
         usage: result.usage,
         costUsd: cost,
       });
-      return c.json(result as ChatCompletion, 200, routeHeaders(result, cost, info));
+      const headers = routeHeaders(result, cost, info);
+      headers["content-type"] = "application/json";
+      return new Response(JSON.stringify(result as ChatCompletion), { status: 200, headers });
     } catch (error) {
       const { status } = toErrorResponse(error);
       (report ?? track(c, "/v1/chat/completions", started, body))({

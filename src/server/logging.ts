@@ -193,12 +193,11 @@ export interface LogRequestOptions {
   logger?: Logger | undefined;
 }
 
-/** `POST /v1/chat/completions 200 gpt 421 ms`, braces escaped (LogTape reads `{x}` as a placeholder). */
+/** `POST /v1/chat/completions 200 gpt 421 ms`. */
 function requestMessage(r: RequestLogRecord): string {
-  const text = `${r.method ?? "-"} ${r.route} ${r.status} ${r.model_group ?? "-"} ${
+  return `${r.method ?? "-"} ${r.route} ${r.status} ${r.model_group ?? "-"} ${
     r.latency_ms ?? "-"
   } ms`;
-  return text.replaceAll("{", "{{").replaceAll("}", "}}");
 }
 
 /**
@@ -216,9 +215,15 @@ function requestMessage(r: RequestLogRecord): string {
  */
 export function logRequest(record: RequestLogRecord, options: LogRequestOptions = {}): void {
   const logger = options.logger ?? getRequestLogger();
-  const properties: Record<string, unknown> = { ...record };
+  const level = record.status >= 500 ? "error" : record.status >= 400 ? "warning" : "info";
+  if (!logger.isEnabledFor(level)) return;
+  // A finished record, not a message template: nothing for LogTape to parse.
   const message = requestMessage(record);
-  if (record.status >= 500) logger.error(message, properties);
-  else if (record.status >= 400) logger.warning(message, properties);
-  else logger.info(message, properties);
+  logger.emit({
+    level,
+    timestamp: Date.now(),
+    message: [message],
+    rawMessage: message,
+    properties: { ...record },
+  });
 }

@@ -7,7 +7,6 @@
  */
 
 import type { Logger } from "@logtape/logtape";
-import { setImmediate } from "node:timers";
 import type { Router } from "../fallback/router.ts";
 import type { RouterCallback } from "../fallback/hooks.ts";
 import type { AppOptions, RequestSummary } from "./app.ts";
@@ -67,23 +66,32 @@ export async function createServerRuntime(options: RuntimeOptions = {}): Promise
   const logPrompts = options.logPrompts === true;
 
   // Metrics and the log line of a finished request are work for after its
-  // response: summaries queue up and are reported once per event-loop turn,
-  // after that turn's responses were handed to the HTTP server.
-  let ended: RequestSummary[] = [];
-  const reportEnded = () => {
-    const batch = ended;
-    ended = [];
-    for (const s of batch) {
+  // response: they queue up and run in a timer task, which comes after the
+  // event loop has polled I/O, so after the responses of this turn were
+  // written (setImmediate would run before that). /metrics and close() run
+  // what is queued first.
+  let queued: (() => void)[] = [];
+  const runQueued = () => {
+    const batch = queued;
+    queued = [];
+    for (const task of batch) {
       try {
-        report(s);
+        task();
       } catch {
         // reporting must never take the server down
       }
     }
   };
+  const later = (task: () => void) => {
+    if (queued.push(task) === 1) setTimeout(runQueued, 0);
+  };
   function onRequestEnd(s: RequestSummary): void {
-    if (ended.push(s) === 1) setImmediate(reportEnded);
+    later(() => report(s));
   }
+  const routerCallback: RouterCallback = {
+    onSuccess: (event) => later(() => metrics.routerCallback.onSuccess?.(event)),
+    onFailure: (event) => later(() => metrics.routerCallback.onFailure?.(event)),
+  };
 
   function report(s: RequestSummary): void {
     const info = s.route_info;
@@ -127,7 +135,7 @@ export async function createServerRuntime(options: RuntimeOptions = {}): Promise
   return {
     log: getLlmuxLogger("server"),
     metrics,
-    routerCallbacks: [metrics.routerCallback],
+    routerCallbacks: [routerCallback],
     attach(r) {
       router = r;
       metrics.setDeploymentStateProvider(routerDeploymentStates(r));
@@ -137,15 +145,15 @@ export async function createServerRuntime(options: RuntimeOptions = {}): Promise
     },
     appOptions: {
       metrics: () => {
-        reportEnded();
+        runQueued();
         return metrics.render();
       },
       onRequestStart: (route, group) => metrics.requestStarted(route, group ?? "unknown"),
       onRequestEnd,
     },
-    flush: reportEnded,
+    flush: runQueued,
     close: async () => {
-      reportEnded();
+      runQueued();
       await logging[Symbol.asyncDispose]();
     },
   };

@@ -84,6 +84,20 @@ Deno.test("bad requests get 4xx OpenAI errors naming the problem, never 500", as
       413,
       /larger than the limit/,
     ],
+    [
+      "oversized body declaring a small content-length",
+      post("/v1/chat/completions", { ...CHAT, pad: "x".repeat(5000) }, { "content-length": "100" }),
+      413,
+      /larger than the limit/,
+    ],
+    [
+      "multi-byte body under the cap in characters, over it in bytes",
+      post("/v1/chat/completions", { ...CHAT, pad: "é".repeat(1500) }, {
+        "content-length": "3100",
+      }),
+      413,
+      /larger than the limit/,
+    ],
     ["too deep", post("/v1/chat/completions", deep + " ".repeat(100)), 400, /nested deeper/],
     ["missing model", post("/v1/chat/completions", { messages: CHAT.messages }), 400, /'model'/],
     [
@@ -108,6 +122,28 @@ Deno.test("bad requests get 4xx OpenAI errors naming the problem, never 500", as
     assert.match(body.error.message, pattern, name);
     assert.equal(typeof body.error.type, "string", name);
   }
+});
+
+Deno.test("a body with its content-length is read whole and served", async () => {
+  const app = createApp({ router: demoRouter(), bodyLimits: { maxBytes: 2048, maxDepth: 16 } });
+  const text = JSON.stringify({ ...CHAT, user: "é".repeat(300) });
+  const length = String(new TextEncoder().encode(text).byteLength);
+  const res = await app.request(post("/v1/chat/completions", text, { "content-length": length }));
+  assert.equal(res.status, 200, await res.clone().text());
+  assert.equal((await res.json()).choices[0].message.content, "Hello there");
+});
+
+Deno.test("request ids are 24 base62 characters after req_, unique", async () => {
+  const app = createApp({ router: demoRouter() });
+  const ids = new Set<string>();
+  for (let i = 0; i < 200; i++) {
+    const res = await app.request(post("/v1/chat/completions", CHAT));
+    await res.body?.cancel();
+    const id = res.headers.get("x-request-id") ?? "";
+    assert.match(id, /^req_[0-9A-Za-z]{24}$/);
+    ids.add(id);
+  }
+  assert.equal(ids.size, 200);
 });
 
 Deno.test("chat completion: JSON body, x-llmux headers, request id echoed", async () => {
