@@ -12,13 +12,10 @@
  * @module
  */
 
-import { loadConfig } from "./src/config/mod.ts";
-import { ConfigError, withConfigEnv } from "./src/config/mod.ts";
-import { Router } from "./src/fallback/router.ts";
-import { tokenCounter } from "./src/token_counter.ts";
-import { createApp } from "./src/server/app.ts";
-import { createServerRuntime } from "./src/server/runtime.ts";
-import { type GatewayState, openGatewayState } from "./src/server/enforce/gateway.ts";
+// Only the command line and the supervisor are loaded up front: the gateway's modules load with
+// `import()` in the process that serves, so a `--workers N` supervisor stays small.
+import type { Router } from "./src/fallback/router.ts";
+import type { GatewayState } from "./src/server/enforce/gateway.ts";
 import type { Logger } from "@logtape/logtape";
 import denoJson from "./deno.json" with { type: "json" };
 
@@ -195,15 +192,48 @@ async function main(args: string[]): Promise<number> {
   }
   const baseEnv = (name: string) => fileEnv[name] ?? processEnv(name);
 
+  // --workers N: this process only supervises N workers sharing one port (SO_REUSEPORT); each
+  // worker loads and checks the config (worker 0 reports what it finds).
+  const isWorker = processEnv("LLMUX_WORKER") === "1";
+  if (flags.workers > 1 && !isWorker && !flags.check) {
+    const { configureLogging, getLlmuxLogger } = await import("./src/server/logging.ts");
+    const logging = await configureLogging({
+      sink: "stdout",
+      level: flags.logLevel === "warn" ? "warning" : flags.logLevel as "info",
+    });
+    try {
+      return await superviseWorkers(flags, args, getLlmuxLogger("server"));
+    } finally {
+      await logging[Symbol.asyncDispose]();
+    }
+  }
+  // Workers other than the first say nothing the first one says too.
+  const quiet = isWorker && processEnv("LLMUX_WORKER_INDEX") !== "0";
+  const fail = quiet ? () => {} : (message: string) => console.error(message);
+
+  const [
+    { ConfigError, loadConfig, withConfigEnv },
+    { Router },
+    { tokenCounter },
+    { createApp },
+    { createServerRuntime },
+  ] = await Promise.all([
+    import("./src/config/mod.ts"),
+    import("./src/fallback/router.ts"),
+    import("./src/token_counter.ts"),
+    import("./src/server/app.ts"),
+    import("./src/server/runtime.ts"),
+  ]);
+
   let loaded;
   try {
     loaded = await loadConfig(flags.config, { env: baseEnv });
   } catch (error) {
     if (error instanceof ConfigError || error instanceof Deno.errors.NotFound) {
-      console.error(`llmux: ${error.message}`);
+      fail(`llmux: ${error.message}`);
       return 1;
     }
-    console.error(`llmux: cannot load ${flags.config}: ${(error as Error).message}`);
+    fail(`llmux: cannot load ${flags.config}: ${(error as Error).message}`);
     return 1;
   }
   // As in LiteLLM, the real environment wins; environment_variables fill the gaps.
@@ -216,9 +246,7 @@ async function main(args: string[]): Promise<number> {
     secrets: masterKey ? [masterKey] : [],
   });
   const log = runtime.log;
-  // Workers of --workers N: the supervisor has said all this already.
-  const isWorker = processEnv("LLMUX_WORKER") === "1";
-  const warn = isWorker ? () => {} : (message: string) => log.warn(message);
+  const warn = quiet ? () => {} : (message: string) => log.warn(message);
   for (const warning of loaded.warnings) warn(`config: ${warning}`);
   for (const u of loaded.unavailable) {
     warn(`model "${u.model_name}" (${u.model}) is unavailable: ${u.reason}`);
@@ -230,18 +258,19 @@ async function main(args: string[]): Promise<number> {
     );
   }
   if (loaded.router.model_list.length === 0) {
-    console.error("llmux: no model is available (every model in the config lacks its key)");
+    fail("llmux: no model is available (every model in the config lacks its key)");
     await runtime.close();
     return 1;
   }
 
   // With a master key: virtual keys, budgets, limits and spend (store, counters, admin API).
   let gateway: GatewayState | undefined;
-  if (masterKey && !flags.check && !(flags.workers > 1 && !isWorker)) {
+  if (masterKey && !flags.check) {
     try {
+      const { openGatewayState } = await import("./src/server/enforce/gateway.ts");
       gateway = await openGatewayState({ config: loaded.config, env, log });
     } catch (error) {
-      console.error(`llmux: cannot open the gateway state: ${(error as Error).message}`);
+      fail(`llmux: cannot open the gateway state: ${(error as Error).message}`);
       await runtime.close();
       return 1;
     }
@@ -257,7 +286,7 @@ async function main(args: string[]): Promise<number> {
     });
     runtime.attach(router);
   } catch (error) {
-    console.error(`llmux: invalid router settings: ${(error as Error).message}`);
+    fail(`llmux: invalid router settings: ${(error as Error).message}`);
     await gateway?.close();
     return 1;
   }
@@ -266,13 +295,6 @@ async function main(args: string[]): Promise<number> {
       `config OK: ${router.modelGroups.length} model group(s): ${router.modelGroups.join(", ")}`,
     );
     return 0;
-  }
-
-  // --workers N: this process only supervises N workers sharing one port (SO_REUSEPORT).
-  if (flags.workers > 1 && !isWorker) {
-    const code = await superviseWorkers(flags, args, log);
-    await runtime.close();
-    return code;
   }
 
   const app = createApp({
@@ -418,6 +440,13 @@ async function superviseWorkers(flags: Flags, args: string[], log: Logger): Prom
   );
   if (!signalled) {
     log.error(`worker ${index} exited with code ${first.code}: stopping the others`);
+    // A bad config stops every worker on its own, and worker 0 says why: give them a moment.
+    let grace: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([
+      Promise.all(statuses),
+      new Promise((r) => grace = setTimeout(r, 2_000)),
+    ]);
+    clearTimeout(grace);
     stopAll("SIGTERM");
   }
   const all = await Promise.all(statuses);

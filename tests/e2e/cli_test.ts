@@ -116,6 +116,20 @@ Deno.test("bad configs: exit 1 before listening, with the loader's message namin
   assert.match(missing.stderr, /^llmux: Cannot read config file ".*missing\.yaml": /);
 });
 
+Deno.test("--workers 2 with a bad config: exit 1, the loader's message said once", async () => {
+  await using dir = await tempDir();
+  const c = BAD_CONFIGS.find((b) => b.name === "empty document")!;
+  const file = await dir.write("bad_workers.yaml", c.yaml);
+  const { code, stdout, stderr } = await runServer({
+    args: ["--config", file, "--port", "0", "--host", "127.0.0.1", "--workers", "2"],
+    env: bareEnv(),
+    clearEnv: true,
+  });
+  assert.equal(code, 1, stderr);
+  assert.equal(stderr.split(c.path).length - 1, 1, stderr);
+  assert.ok(!stdout.includes("listening on"), stdout);
+});
+
 Deno.test("command line: bad flags exit 2, --help and --version exit 0", async () => {
   const bad: [string[], RegExp][] = [
     [["--bogus"], /unknown option --bogus/],
