@@ -6,10 +6,15 @@
  * Run: deno bench --allow-read=. --allow-env bench/stream_bench.ts
  */
 
+import { setImmediate } from "node:timers";
 import { getProvider } from "../src/providers/registry.ts";
 import type { RequestContext } from "../src/providers/types.ts";
 import { createNdjsonDecoder, createSseDecoder } from "../src/_sse.ts";
 import { createChunkStream } from "../src/_pipeline.ts";
+import { CompletionStream } from "../src/stream.ts";
+import { FROM_BATCHES, TAKE_BATCHES } from "../src/_batches.ts";
+import { createFailoverStream, peekFirstContent } from "../src/fallback/_stream_failover.ts";
+import { createSseBody } from "../src/server/sse.ts";
 import { nativeStream, toPieces } from "./_fixtures.ts";
 
 const CHUNKS = 10_000;
@@ -69,7 +74,7 @@ for (
 }
 
 // The same streams through the inline pipeline completion() runs (one stage:
-// bytes → text → events → transformer → usage handling).
+// bytes → text → events → transformer → usage handling → batches of chunks).
 for (
   const [provider, model] of [
     ["openai", "gpt-4o-mini"],
@@ -102,8 +107,76 @@ for (
         onReadError: (e) => e,
       });
       let count = 0;
-      for await (const _ of chunks) count++;
+      for await (const batch of chunks) count += batch.length;
       if (count < CHUNKS) throw new Error(`${provider}: only ${count} chunks`);
     },
   });
+}
+
+// The proxy's whole streaming chain for one 200-chunk OpenAI pass-through stream:
+// upstream bytes → pipeline → router peek/failover → toSSE() → the SSE response body,
+// read to the end. µs per chunk = time / PROXY_CHUNKS.
+const PROXY_CHUNKS = 200;
+const proxyText = nativeStream("openai", PROXY_CHUNKS);
+const eventPieces = proxyText.split(/(?<=\n\n)/).map((e) => new TextEncoder().encode(e));
+for (
+  const [label, pieces, socketLike] of [
+    ["16 KiB upstream reads", toPieces(proxyText), false],
+    ["one event per upstream read", eventPieces, false],
+    ["one event per upstream read, each in its own event-loop turn", eventPieces, true],
+  ] as const
+) {
+  Deno.bench({
+    name: `proxy chain: ${PROXY_CHUNKS} chunks, ${label}`,
+    group: "proxy chain",
+    baseline: label.startsWith("16"),
+    async fn() {
+      const bytes = await proxyChain(pieces, socketLike);
+      if (bytes < proxyText.length) throw new Error(`only ${bytes} bytes`);
+    },
+  });
+}
+
+/**
+ * Read one stream through the chain. `socketLike`: each upstream read completes in a later
+ * event-loop turn, as a read from a socket does, instead of within the same microtask queue.
+ */
+async function proxyChain(pieces: readonly Uint8Array[], socketLike: boolean): Promise<number> {
+  let i = 0;
+  const upstream = new ReadableStream<Uint8Array>({
+    async pull(c) {
+      if (socketLike) await new Promise<void>((resolve) => setImmediate(resolve));
+      if (i < pieces.length) c.enqueue(pieces[i++]);
+      else c.close();
+    },
+  }, { highWaterMark: 0 });
+  const c = ctx("openai", "gpt-4o-mini");
+  const state = { usage: undefined };
+  const info = { provider: "openai", model: "gpt-4o-mini", headers: {} };
+  const inner = CompletionStream[FROM_BATCHES](
+    createChunkStream(upstream, {
+      framing: "sse",
+      transformer: getProvider("openai").createStreamTransformer(c),
+      request: { model: "gpt-4o-mini", messages: [{ role: "user", content: "hi" }] },
+      ctx: c,
+      state,
+      onReadError: (e) => e,
+    }),
+    { info, usage: () => state.usage },
+  );
+  const origin = { provider: "openai", model: "gpt-4o-mini" };
+  const peeked = await peekFirstContent(inner[TAKE_BATCHES](), origin);
+  const failover = createFailoverStream(peeked, origin, {
+    onEnd() {},
+    onError() {},
+    onCancel() {},
+  });
+  const outer = CompletionStream[FROM_BATCHES](failover, { info, usage: () => inner.usage });
+  const reader = createSseBody(outer.toSSE(), { keepAliveMs: 15_000, onEnd() {} }).getReader();
+  let size = 0;
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) return size;
+    size += value.byteLength;
+  }
 }

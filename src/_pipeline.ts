@@ -1,10 +1,12 @@
 /**
  * The streaming pipeline in one stage: upstream bytes → UTF-8 text →
- * SSE/NDJSON events → the provider's transformer → usage handling → chunks.
- * Everything between the socket and the consumer runs inline in one pull,
- * so there is one stream hop per chunk instead of five; backpressure still
- * reaches the socket (a pull reads only when the consumer wants more) and
- * cancelling the chunks cancels the upstream body.
+ * SSE/NDJSON events → the provider's transformer → usage handling → batches
+ * of chunks. Everything between the socket and the consumer runs inline in
+ * one pull, and a pull hands out every chunk it could make from text already
+ * in memory (up to a budget) as one batch, so there is one stream hop per
+ * batch instead of one per chunk; backpressure still reaches the socket (a
+ * pull reads only when the consumer wants more and nothing is in memory) and
+ * cancelling the batches cancels the upstream body.
  *
  * @module
  */
@@ -17,7 +19,8 @@ import type {
   StreamTransformer,
 } from "./providers/types.ts";
 import { createNdjsonParser, createSseParser } from "./_sse.ts";
-import { RAW_JSON, type RawChunk } from "./stream.ts";
+import { createByteReader } from "./_byte_reader.ts";
+import { type ChunkBatch, hasContent, RAW_JSON, type RawChunk } from "./_batches.ts";
 import { estimateUsage } from "./token_counter.ts";
 
 function textOf(chunk: ChatCompletionChunk): string {
@@ -107,83 +110,120 @@ export interface ChunkStreamOptions {
   onReadError: (cause: unknown) => unknown;
 }
 
-/** Characters of upstream text parsed per step (a few typical events). */
+/** Characters of upstream text parsed per step until a chunk exists (a few typical events). */
 const PARSE_SLICE = 2048;
+/** Characters of upstream text already in memory that one batch is made from, at most. */
+const BATCH_TEXT = 16 * 1024;
 
-/** Upstream body → OpenAI chunks, in one stream stage. */
+/**
+ * Upstream body → batches of OpenAI chunks, in one stream stage.
+ *
+ * Until the first chunk with content has gone out, every batch holds exactly
+ * one chunk, parsed a slice at a time, so the first token leaves as early as
+ * it can. After that a pull parses up to {@linkcode BATCH_TEXT} characters of
+ * what is in memory and hands out every chunk it made; it reads the network
+ * only when it has no chunk yet.
+ */
 export function createChunkStream(
   body: ReadableStream<Uint8Array>,
   options: ChunkStreamOptions,
-): ReadableStream<ChatCompletionChunk> {
-  const reader = body.getReader();
+): ReadableStream<ChunkBatch> {
+  const binary = options.framing === "binary" ? options.binaryParser : undefined;
+  // Text is decoded (copied) out of each read at once, so one buffer serves every read; a
+  // binary parser may keep the bytes of an unfinished frame, so it gets a new one each time.
+  const reader = createByteReader(body, { reuse: binary === undefined });
   const decoder = new TextDecoder();
   const textParser = options.framing === "ndjson" ? createNdjsonParser() : createSseParser();
-  const binary = options.framing === "binary" ? options.binaryParser : undefined;
   if (options.framing === "binary" && !binary) {
     throw new TypeError("binary stream framing needs the adapter's createBinaryParser()");
   }
   const { transformer } = options;
   const finisher = new UsageFinisher(options.request, options.ctx, options.state);
-  let controllerRef: ReadableStreamDefaultController<ChatCompletionChunk>;
-  let emitted = 0;
+  // Chunks made and not handed out yet.
+  let ready: RawChunk[] = [];
+  // One chunk per batch until the first content is out (time to first token).
+  let eager = true;
   let pendingError: { error: unknown } | undefined;
   const out: ChunkSink = {
     enqueue(chunk) {
-      emitted++;
-      controllerRef.enqueue(chunk);
+      ready.push(chunk);
     },
   };
   const toFinisher: ChunkSink = { enqueue: (chunk) => finisher.push(chunk, out) };
   const onEvent = (event: Parameters<StreamTransformer["transform"]>[0]) =>
     transformer.transform(event, toFinisher);
 
-  // Upstream text not parsed yet: a pull parses only until it has a chunk to hand out, a
-  // slice at a time, so a burst of events in one read is not turned into hundreds of chunk
-  // objects at once (the first leaves after one slice; the rest wait as text for the client).
+  // Upstream text not parsed yet: a burst of events in one read waits here as text, to be
+  // parsed batch by batch as the client takes it.
   let backlog = "";
-  return new ReadableStream<ChatCompletionChunk>({
-    start(controller) {
-      controllerRef = controller;
-    },
+  /** Parse up to `limit` characters of the backlog; returns how many. */
+  const parse = (limit: number): number => {
+    const piece = backlog.length <= limit ? backlog : backlog.slice(0, limit);
+    backlog = piece === backlog ? "" : backlog.slice(limit);
+    textParser.push(piece, onEvent);
+    return piece.length;
+  };
+  /** Everything made so far. */
+  const takeAll = (): ChunkBatch => {
+    const batch = ready;
+    ready = [];
+    return batch;
+  };
+  /** The next batch: one chunk while eager, else everything made so far. */
+  const take = (): ChunkBatch => {
+    if (!eager) return takeAll();
+    const first = ready.shift()!;
+    if (hasContent(first)) eager = false;
+    return [first];
+  };
+  const read = async (): Promise<ReadableStreamReadResult<Uint8Array>> => {
+    try {
+      return await reader.read();
+    } catch (cause) {
+      throw options.onReadError(cause);
+    }
+  };
+  const finish = async (): Promise<void> => {
+    if (binary) binary.end(onEvent);
+    else {
+      textParser.push(decoder.decode(), onEvent);
+      textParser.end(onEvent);
+    }
+    transformer.flush?.(toFinisher);
+    await finisher.end(out);
+  };
+
+  return new ReadableStream<ChunkBatch>({
     async pull(controller) {
       if (pendingError !== undefined) {
         controller.error(pendingError.error);
         return;
       }
-      const before = emitted;
       try {
-        while (emitted === before) {
-          if (backlog.length > 0) {
-            const piece = backlog.length <= PARSE_SLICE ? backlog : backlog.slice(0, PARSE_SLICE);
-            backlog = piece === backlog ? "" : backlog.slice(PARSE_SLICE);
-            textParser.push(piece, onEvent);
+        let parsed = 0;
+        while (ready.length === 0 || (!eager && backlog !== "" && parsed < BATCH_TEXT)) {
+          if (backlog !== "") {
+            parsed += parse(eager ? PARSE_SLICE : Math.max(PARSE_SLICE, BATCH_TEXT - parsed));
             continue;
           }
-          let result: ReadableStreamReadResult<Uint8Array>;
-          try {
-            result = await reader.read();
-          } catch (cause) {
-            throw options.onReadError(cause);
-          }
+          const result = await read();
           if (result.done) {
-            if (binary) binary.end(onEvent);
-            else {
-              textParser.push(decoder.decode(), onEvent);
-              textParser.end(onEvent);
-            }
-            transformer.flush?.(toFinisher);
-            await finisher.end(out);
+            await finish();
+            if (ready.length > 0) controller.enqueue(takeAll());
             controller.close();
             return;
           }
           if (binary) binary.push(result.value, onEvent);
           else backlog = decoder.decode(result.value, { stream: true });
         }
+        controller.enqueue(take());
       } catch (error) {
         reader.cancel(error).catch(() => {});
-        // Chunks already queued in this pull reach the consumer before the error.
-        if (emitted !== before) pendingError = { error };
-        else controller.error(error);
+        // Chunks already made reach the consumer before the error.
+        if (ready.length > 0) {
+          pendingError = { error };
+          controller.enqueue(takeAll());
+        } else controller.error(error);
       }
     },
     cancel: (reason) => reader.cancel(reason),

@@ -6,6 +6,7 @@
  */
 
 import type { StreamEvent } from "./providers/types.ts";
+import { RAW_JSON, type RawChunk } from "./_batches.ts";
 
 const CR_REGEXP = /\r\n?/g;
 
@@ -145,4 +146,19 @@ export function encodeSseData(value: unknown): Uint8Array {
 /** Encode a raw, already-serialised JSON text as an SSE `data:` event. */
 export function encodeSseText(json: string): Uint8Array {
   return ENCODER.encode(`data: ${json}\n\n`);
+}
+
+/**
+ * Encode a batch of chunks as SSE `data:` events in one write: each chunk as
+ * its upstream JSON text when it kept it ({@linkcode RAW_JSON}), else as
+ * `JSON.stringify(chunk)`. The same bytes as one {@linkcode encodeSseData} or
+ * {@linkcode encodeSseText} per chunk, with one encoder call.
+ */
+export function encodeSseBatch(batch: readonly RawChunk[]): Uint8Array {
+  let text = "";
+  for (const chunk of batch) {
+    const raw = chunk[RAW_JSON];
+    text += `data: ${raw === undefined ? JSON.stringify(chunk) : raw}\n\n`;
+  }
+  return ENCODER.encode(text);
 }

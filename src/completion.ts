@@ -26,6 +26,7 @@ import { pickForwardHeaders, readJson, sendUpstream, type UpstreamResponse } fro
 import { attachResponseHeaders } from "./response_headers.ts";
 import { createChunkStream, type UsageState } from "./_pipeline.ts";
 import { CompletionStream } from "./stream.ts";
+import { FROM_BATCHES } from "./_batches.ts";
 import { randomId } from "./_ids.ts";
 import { mockCompletion, mockStream } from "./mock.ts";
 
@@ -228,7 +229,7 @@ export function toCompletionStream(
     },
   );
   const headers = pickForwardHeaders(upstream.response.headers);
-  return new CompletionStream(chunks, {
+  return CompletionStream[FROM_BATCHES](chunks, {
     info: { provider: ctx.provider, model: ctx.model, headers },
     usage: () => state.usage,
   });

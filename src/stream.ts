@@ -6,16 +6,17 @@
 
 import type { ChatCompletionChunk, Usage } from "./types.ts";
 import { LLMuxError } from "./errors.ts";
-import { encodeSseData, encodeSseText, SSE_DONE } from "./_sse.ts";
+import { encodeSseBatch, encodeSseData, SSE_DONE } from "./_sse.ts";
+import {
+  batchesOf,
+  type ChunkBatch,
+  flattenBatches,
+  FROM_BATCHES,
+  iterateBatches,
+  TAKE_BATCHES,
+} from "./_batches.ts";
 
-/**
- * Chunks may carry their exact upstream JSON text under this symbol when no
- * translation touched them; the SSE encoder then writes it as it came.
- */
-export const RAW_JSON: unique symbol = Symbol("llmux.rawJson");
-
-/** A chunk that may remember its upstream JSON text. */
-export type RawChunk = ChatCompletionChunk & { [RAW_JSON]?: string };
+export { RAW_JSON, type RawChunk } from "./_batches.ts";
 
 /** Metadata about the upstream call behind a stream. */
 export interface StreamInfo {
@@ -48,7 +49,7 @@ export interface StreamInfo {
  * ```
  */
 export class CompletionStream implements AsyncIterable<ChatCompletionChunk> {
-  #stream: ReadableStream<RawChunk>;
+  #source: ChunkSource;
   #usage: () => Usage | undefined;
   #used = false;
   /** Where the stream comes from. */
@@ -65,8 +66,26 @@ export class CompletionStream implements AsyncIterable<ChatCompletionChunk> {
     options: { info: StreamInfo; usage?: () => Usage | undefined },
   ) {
     this.info = options.info;
-    this.#stream = stream;
+    this.#source = { batched: false, stream };
     this.#usage = options.usage ?? (() => undefined);
+  }
+
+  /**
+   * A stream over batches of chunks (internal: the pipeline and the router).
+   *
+   * @ignore
+   */
+  static [FROM_BATCHES](
+    batches: ReadableStream<ChunkBatch>,
+    options: { info: StreamInfo; usage?: () => Usage | undefined },
+  ): CompletionStream {
+    // The constructor's source is replaced before anything can read it.
+    const out = new CompletionStream(
+      batches as unknown as ReadableStream<ChatCompletionChunk>,
+      options,
+    );
+    out.#source = { batched: true, stream: batches };
+    return out;
   }
 
   /**
@@ -77,27 +96,41 @@ export class CompletionStream implements AsyncIterable<ChatCompletionChunk> {
     return this.#usage();
   }
 
-  #take(): ReadableStream<RawChunk> {
+  #take(): ChunkSource {
     if (this.#used) throw new TypeError("CompletionStream can be consumed only once");
     this.#used = true;
-    return this.#stream;
+    return this.#source;
+  }
+
+  /**
+   * Consume the chunks as batches (internal: the router and `toSSE()`).
+   *
+   * @ignore
+   */
+  [TAKE_BATCHES](): ReadableStream<ChunkBatch> {
+    const source = this.#take();
+    return source.batched ? source.stream : batchesOf(source.stream);
   }
 
   /** Iterate the chunks; leaving the loop early cancels the upstream. */
   [Symbol.asyncIterator](): AsyncIterator<ChatCompletionChunk> {
-    return this.#take().values()[Symbol.asyncIterator]();
+    const source = this.#take();
+    return source.batched
+      ? iterateBatches(source.stream)
+      : source.stream.values()[Symbol.asyncIterator]();
   }
 
   /** The chunks as a `ReadableStream` (consumes this object). */
   toReadableStream(): ReadableStream<ChatCompletionChunk> {
-    return this.#take();
+    const source = this.#take();
+    return source.batched ? flattenBatches(source.stream) : source.stream;
   }
 
   /** Stop the stream and cancel the upstream request. */
   async cancel(reason?: unknown): Promise<void> {
     if (this.#used) return;
     this.#used = true;
-    await this.#stream.cancel(reason);
+    await this.#source.stream.cancel(reason);
   }
 
   /**
@@ -106,12 +139,24 @@ export class CompletionStream implements AsyncIterable<ChatCompletionChunk> {
    * stream ends without `[DONE]`. Cancelling the byte stream cancels upstream.
    */
   toSSE(): ReadableStream<Uint8Array> {
-    const reader = this.#take().getReader();
-    let finished = false;
-    return new ReadableStream<Uint8Array>({
-      async pull(controller) {
-        if (finished) return;
-        try {
+    return encodeSse(this[TAKE_BATCHES]());
+  }
+}
+
+/** What a {@linkcode CompletionStream} reads: chunks one by one, or batches of them. */
+type ChunkSource =
+  | { batched: false; stream: ReadableStream<ChatCompletionChunk> }
+  | { batched: true; stream: ReadableStream<ChunkBatch> };
+
+/** Batches → SSE bytes, one write per batch (see {@linkcode CompletionStream.toSSE}). */
+function encodeSse(batches: ReadableStream<ChunkBatch>): ReadableStream<Uint8Array> {
+  const reader = batches.getReader();
+  let finished = false;
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      if (finished) return;
+      try {
+        for (;;) {
           const { value, done } = await reader.read();
           if (done) {
             finished = true;
@@ -119,19 +164,20 @@ export class CompletionStream implements AsyncIterable<ChatCompletionChunk> {
             controller.close();
             return;
           }
-          const raw = value[RAW_JSON];
-          controller.enqueue(raw === undefined ? encodeSseData(value) : encodeSseText(raw));
-        } catch (error) {
-          finished = true;
-          controller.enqueue(encodeSseData(errorEventBody(error)));
-          controller.close();
+          if (value.length === 0) continue;
+          controller.enqueue(encodeSseBatch(value));
+          return;
         }
-      },
-      cancel(reason) {
-        return reader.cancel(reason);
-      },
-    }, { highWaterMark: 0 });
-  }
+      } catch (error) {
+        finished = true;
+        controller.enqueue(encodeSseData(errorEventBody(error)));
+        controller.close();
+      }
+    },
+    cancel(reason) {
+      return reader.cancel(reason);
+    },
+  }, { highWaterMark: 0 });
 }
 
 /** The OpenAI-shaped body for an error that happened mid-stream. */

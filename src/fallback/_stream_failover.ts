@@ -4,29 +4,17 @@
  * reason), so an error before that can still be retried or fall back with
  * nothing sent to the caller. After that, the held chunks and the rest of the
  * stream flow through unchanged, and a failure errors the stream with a typed
- * error (never a silent end).
+ * error (never a silent end). Both work on batches of chunks: the first
+ * content is any chunk with content in a batch, and the batch holding it is
+ * held whole.
  *
  * @module
  */
 
-import type { ChatCompletionChunk } from "../types.ts";
 import { APIConnectionError, LLMuxError, TimeoutError } from "../errors.ts";
+import { type ChunkBatch, hasContent, type RawChunk } from "../_batches.ts";
 
-/** True for a chunk that carries something the caller will see. */
-export function hasContent(chunk: ChatCompletionChunk): boolean {
-  for (const choice of chunk.choices) {
-    if (choice.finish_reason !== null && choice.finish_reason !== undefined) return true;
-    const d = choice.delta as Record<string, unknown> | undefined;
-    if (d === undefined) continue;
-    if (typeof d.content === "string" && d.content !== "") return true;
-    if (Array.isArray(d.tool_calls) && d.tool_calls.length > 0) return true;
-    if (typeof d.refusal === "string" && d.refusal !== "") return true;
-    if (typeof d.reasoning_content === "string" && d.reasoning_content !== "") return true;
-    if (Array.isArray(d.thinking_blocks) && d.thinking_blocks.length > 0) return true;
-    if (d.function_call !== undefined && d.function_call !== null) return true;
-  }
-  return false;
-}
+export { hasContent } from "../_batches.ts";
 
 /** Where a stream comes from, for error messages. */
 export interface StreamOrigin {
@@ -55,25 +43,25 @@ export function toStreamError(error: unknown, origin: StreamOrigin): unknown {
 
 /** A stream held back until its first content. */
 export interface PeekedStream {
-  /** The chunks read so far (the last one has content unless the stream ended). */
-  readonly buffered: ChatCompletionChunk[];
+  /** The chunks read so far (the last batch read has content unless the stream ended). */
+  readonly buffered: RawChunk[];
   /** The reader of the rest. */
-  readonly reader: ReadableStreamDefaultReader<ChatCompletionChunk>;
+  readonly reader: ReadableStreamDefaultReader<ChunkBatch>;
   /** Whether the stream already ended. */
   readonly ended: boolean;
 }
 
 /**
- * Read until the first chunk with content, the end of the stream, or
+ * Read batches until one with a chunk with content, the end of the stream, or
  * `timeoutMs` (then the upstream is cancelled and a {@linkcode TimeoutError}
  * thrown). Any failure cancels the upstream and throws a typed error.
  */
 export async function peekFirstContent(
-  stream: ReadableStream<ChatCompletionChunk>,
+  stream: ReadableStream<ChunkBatch>,
   options: StreamOrigin & { timeoutMs?: number | undefined },
 ): Promise<PeekedStream> {
   const reader = stream.getReader();
-  const buffered: ChatCompletionChunk[] = [];
+  const buffered: RawChunk[] = [];
   let timer: ReturnType<typeof setTimeout> | undefined;
   let timedOut = false;
   const timeout = options.timeoutMs !== undefined && options.timeoutMs > 0
@@ -97,8 +85,12 @@ export async function peekFirstContent(
         ? await read
         : await Promise.race([read, timeout]);
       if (done) return { buffered, reader, ended: true };
-      buffered.push(value);
-      if (hasContent(value)) return { buffered, reader, ended: false };
+      let content = false;
+      for (const chunk of value) {
+        buffered.push(chunk);
+        content ||= hasContent(chunk);
+      }
+      if (content) return { buffered, reader, ended: false };
     }
   } catch (error) {
     const typed = toStreamError(error, options);
@@ -120,17 +112,18 @@ export interface StreamEndHooks {
 }
 
 /**
- * The caller's stream: the held-back chunks, then the rest of the upstream.
- * Pull-based with no buffering of its own, so backpressure and cancellation
- * reach the upstream; a failure errors this stream with a typed error.
+ * The caller's stream: the held-back chunks (one batch), then the rest of the
+ * upstream's batches. Pull-based with no buffering of its own, so backpressure
+ * and cancellation reach the upstream; a failure errors this stream with a
+ * typed error.
  */
 export function createFailoverStream(
   peeked: PeekedStream,
   origin: StreamOrigin,
   hooks: StreamEndHooks,
-): ReadableStream<ChatCompletionChunk> {
+): ReadableStream<ChunkBatch> {
   const { reader } = peeked;
-  const pending = [...peeked.buffered];
+  let held: ChunkBatch | undefined = peeked.buffered.length > 0 ? peeked.buffered : undefined;
   let ended = peeked.ended;
   let settled = false;
   const settle = (fn: () => void) => {
@@ -138,10 +131,11 @@ export function createFailoverStream(
     settled = true;
     fn();
   };
-  return new ReadableStream<ChatCompletionChunk>({
+  return new ReadableStream<ChunkBatch>({
     async pull(controller) {
-      if (pending.length > 0) {
-        controller.enqueue(pending.shift()!);
+      if (held !== undefined) {
+        controller.enqueue(held);
+        held = undefined;
         return;
       }
       if (ended) {

@@ -53,6 +53,7 @@ import {
 import { attemptTimeout, buildCallParams } from "./_call_params.ts";
 import { countInputTokens, createRequestState, type RequestState } from "./_request.ts";
 import { createFailoverStream, type PeekedStream, peekFirstContent } from "./_stream_failover.ts";
+import { FROM_BATCHES, TAKE_BATCHES } from "../_batches.ts";
 
 /** Injected dependencies and hooks of a {@linkcode Router}. */
 export interface RouterOptions {
@@ -589,7 +590,7 @@ export class Router {
         result = await completion(call as CompletionParams, this.#completionDeps);
         if (result instanceof CompletionStream) {
           const elapsed = this.#now() - start;
-          peeked = await peekFirstContent(result.toReadableStream(), {
+          peeked = await peekFirstContent(result[TAKE_BATCHES](), {
             provider: d.provider,
             model: d.model,
             signal: state.signal,
@@ -692,7 +693,10 @@ export class Router {
       onError: (error) => finish("failure", error),
       onCancel: (reason) => finish("cancelled", reason),
     });
-    const out = new CompletionStream(stream, { info: inner.info, usage: () => inner.usage });
+    const out = CompletionStream[FROM_BATCHES](stream, {
+      info: inner.info,
+      usage: () => inner.usage,
+    });
     return attachRouteInfo(out, this.#routeInfo(candidate, group, state, ttft, ttft));
   }
 

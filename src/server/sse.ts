@@ -2,6 +2,8 @@
  * The SSE response body: the chunk bytes as they come, SSE comments as
  * keep-alives across long silences, and one call when the stream ends,
  * fails or is cancelled by the client (which cancels the upstream).
+ * Batching happens upstream of here: each piece of the source (one batch of
+ * chunks from `CompletionStream.toSSE()`) is one write.
  *
  * @module
  */
@@ -9,30 +11,6 @@
 import { setImmediate } from "node:timers";
 
 const KEEP_ALIVE = new TextEncoder().encode(": keep-alive\n\n");
-
-/** Largest write a batch grows to. */
-const BATCH_BYTES = 16 * 1024;
-const NOT_READY = Symbol("not ready");
-/** Microtask turns after which a read that has not resolved is waiting for I/O. */
-const MEMORY_TURNS = 32;
-
-/** Resolves after MEMORY_TURNS microtask turns: reads still pending by then need the network. */
-function inMemoryOnly(): Promise<typeof NOT_READY> {
-  let p: Promise<unknown> = Promise.resolve();
-  for (let i = 0; i < MEMORY_TURNS; i++) p = p.then();
-  return p.then(() => NOT_READY);
-}
-
-function concat(parts: Uint8Array[], size: number): Uint8Array {
-  if (parts.length === 1) return parts[0];
-  const out = new Uint8Array(size);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.byteLength;
-  }
-  return out;
-}
 
 /** How a streamed response ended. */
 export type StreamOutcome = "success" | "failure" | "cancelled";
@@ -60,7 +38,6 @@ export function createSseBody(
   let last = performance.now();
   let waiting = false;
   let firstSent = false;
-  let pending: Promise<ReadableStreamReadResult<Uint8Array>> | undefined;
   const end = (outcome: StreamOutcome, error?: unknown) => {
     if (ended) return;
     ended = true;
@@ -83,58 +60,31 @@ export function createSseBody(
       timer = setTimeout(check, keepAliveMs);
     },
     async pull(controller) {
-      // One write per batch: after the first chunk of a pull, take the chunks the pipeline
-      // can produce without waiting for the network (up to BATCH_BYTES), so a burst of events
-      // from one upstream read leaves in one write instead of one per event. The first pull
-      // sends its chunk alone, for the time to first token.
-      const parts: Uint8Array[] = [];
-      let size = 0;
-      let done = false;
+      // One write per piece of the source: the chunks' stream already hands out every chunk
+      // in memory as one batch, so a burst of events from one upstream read leaves in one write.
+      let result: ReadableStreamReadResult<Uint8Array>;
       waiting = true;
       try {
         // Give the event loop a turn between writes: the HTTP server runs on this thread and
         // can send only when JavaScript yields, so without it a burst of events already in
         // memory would be processed to the end before the first byte leaves.
         if (firstSent) await new Promise<void>((resolve) => setImmediate(resolve));
-        const first = await (pending ?? reader.read());
-        pending = undefined;
-        if (first.done) done = true;
-        else {
-          parts.push(first.value);
-          size = first.value.byteLength;
-          if (!firstSent) firstSent = true;
-          else {
-            const idle = inMemoryOnly();
-            while (size < BATCH_BYTES) {
-              const next = reader.read();
-              const r = await Promise.race([next, idle]);
-              if (r === NOT_READY) {
-                pending = next;
-                break;
-              }
-              if (r.done) {
-                done = true;
-                break;
-              }
-              parts.push(r.value);
-              size += r.value.byteLength;
-            }
-          }
-        }
+        result = await reader.read();
       } catch (error) {
         waiting = false;
-        if (parts.length > 0) controller.enqueue(concat(parts, size));
         end("failure", error);
         controller.error(error);
         return;
       }
       waiting = false;
       last = performance.now();
-      if (parts.length > 0) controller.enqueue(concat(parts, size));
-      if (done) {
+      if (result.done) {
         end("success");
         controller.close();
+        return;
       }
+      firstSent = true;
+      controller.enqueue(result.value);
     },
     cancel(reason) {
       end("cancelled", reason);
