@@ -4,7 +4,7 @@
 # --workers 1 and 2, in one run:
 #   1. non-streaming: wrk at fixed concurrency, and a paced client at a fixed rate
 #   2. streaming: 1,000 concurrent streams of 200 chunks (TTFT, errors, peak RSS), 100
-#      sequential streams (TTFT without contention), and 1,000 paced streams (≈ 4 s each)
+#      sequential streams (TTFT without contention), and 1,000 paced streams (≈ 8 s each)
 #      started over 1 s, so that all are open at once
 #   3. cold start to the first served request, idle RSS (own loop), startup breakdown (hyperfine)
 # then prints the summary tables. Everything binds 127.0.0.1; every load run is bounded.
@@ -199,7 +199,7 @@ streams_run() { # label url paced-url [pids]
   run "$DENO" run -A "$BENCH/streams.ts" --url "$2" --label "seq-$1" --sequential "$SEQ_STREAMS" \
     --chunks "$CHUNKS" --timeout 60 | tee -a "$RESULTS"
   # The same number of streams, started over RAMP_MS, from an upstream that paces its bytes
-  # (≈ 4 s a stream): all of them open at once, as under real LLM traffic.
+  # (one event every 40 ms, ≈ 8 s a stream): all of them open at once, as under real LLM traffic.
   run "$DENO" run -A "$BENCH/streams.ts" --url "$3" --label "paced-$1" --streams "$STREAMS" \
     --chunks "$CHUNKS" --model bench-paced --ramp-ms "$RAMP_MS" ${4:+--pids "$4"} --timeout 90 |
     tee -a "$RESULTS"

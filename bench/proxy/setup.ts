@@ -15,8 +15,8 @@ const f = flags(Deno.args);
 const dir = f.dir;
 if (!dir) throw new Error("--dir is required");
 const chunks = Number(f.chunks ?? 200);
-/** Milliseconds between the events of a paced stream: 200 chunks in ≈ 4 s, 50 tokens/s. */
-const pacedMs = Number(f["paced-ms"] ?? 20);
+/** Milliseconds between the events of a paced stream: 200 chunks in ≈ 8 s, 25 tokens/s. */
+const pacedMs = Number(f["paced-ms"] ?? 40);
 
 function freePort(): number {
   const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });

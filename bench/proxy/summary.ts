@@ -123,7 +123,7 @@ out();
     out(
       `### Paced streaming (${pd.streams} streams of 200 chunks started over ${
         f["ramp-ms"] ?? 1000
-      } ms; the upstream sends each at ≈ 13 KB/s, so a stream lasts ≈ 4 s and all are open at once)`,
+      } ms; the upstream sends one event every 40 ms, so a stream lasts ≈ 8 s and all are open at once)`,
     );
     out();
     out(
