@@ -26,7 +26,13 @@ import {
   type Principal,
 } from "./auth.ts";
 import { errorResponse, toErrorResponse } from "./errors.ts";
-import { createSseBody, type StreamOutcome } from "./sse.ts";
+import {
+  createChatSseBody,
+  createSseBody,
+  type SseBodyOptions,
+  type StreamOutcome,
+} from "./sse.ts";
+import { TAKE_BATCHES } from "../_batches.ts";
 import {
   fromChatChunk,
   fromChatCompletions,
@@ -375,13 +381,13 @@ export function createApp(options: AppOptions): Hono<Vars> {
 
   function streamResponse(
     stream: CompletionStream,
-    bytes: ReadableStream<Uint8Array>,
+    makeBody: (options: SseBodyOptions) => ReadableStream<Uint8Array>,
     report: ReturnType<typeof track>,
     started: number,
   ): Response {
     const info = routeInfo(stream);
     const headers = routeHeaders(stream, 0, info);
-    const body = createSseBody(bytes, {
+    const body = makeBody({
       keepAliveMs,
       onEnd: (outcome, error) => {
         const usage = stream.usage;
@@ -420,7 +426,8 @@ export function createApp(options: AppOptions): Hono<Vars> {
       const params = { ...body, signal: c.req.raw.signal } as unknown as CompletionParams;
       const result = await router.completion(params);
       if (result instanceof CompletionStream) {
-        return streamResponse(result, result.toSSE(), report, started);
+        const batches = result[TAKE_BATCHES]();
+        return streamResponse(result, (o) => createChatSseBody(batches, o), report, started);
       }
       const info = routeInfo(result);
       const cost = costOf(info, result.usage);
@@ -467,7 +474,7 @@ export function createApp(options: AppOptions): Hono<Vars> {
         } as CompletionParams & { stream: true };
         const stream = await router.completion(params);
         const bytes = textCompletionSse(stream);
-        return streamResponse(stream, bytes, report, started);
+        return streamResponse(stream, (o) => createSseBody(bytes, o), report, started);
       }
       const results = await Promise.all(
         prompts.map((p) =>

@@ -3,12 +3,15 @@
  * keep-alives across long silences, and one call when the stream ends,
  * fails or is cancelled by the client (which cancels the upstream).
  * Batching happens upstream of here: each piece of the source (one batch of
- * chunks from `CompletionStream.toSSE()`) is one write.
+ * chunks) is one write.
  *
  * @module
  */
 
 import { setImmediate } from "node:timers";
+import type { ChunkBatch } from "../_batches.ts";
+import { encodeSseBatch, encodeSseData, SSE_DONE } from "../_sse.ts";
+import { errorEventBody } from "../stream.ts";
 
 const KEEP_ALIVE = new TextEncoder().encode(": keep-alive\n\n");
 
@@ -23,15 +26,25 @@ export interface SseBodyOptions {
   onEnd?: (outcome: StreamOutcome, error?: unknown) => void;
 }
 
+/** One piece of a body: bytes to write, and whether that was the end. */
+interface Piece {
+  bytes: Uint8Array | undefined;
+  done: boolean;
+  /** The body ends with these bytes because the source failed. */
+  error?: { cause: unknown };
+}
+
 /**
- * Wrap SSE bytes with keep-alives and end tracking; pull-based, so backpressure holds.
- * One keep-alive timer per stream, re-armed when it fires, rather than one per chunk.
+ * The body around a source of pieces: keep-alives (one timer per stream,
+ * re-armed when it fires, only while the client waits for bytes), a turn of
+ * the event loop between writes, and `onEnd` once. Pull-based, so
+ * backpressure holds.
  */
-export function createSseBody(
-  source: ReadableStream<Uint8Array>,
-  options: SseBodyOptions = {},
+function sseBody(
+  next: () => Promise<Piece>,
+  cancelSource: (reason: unknown) => Promise<void>,
+  options: SseBodyOptions,
 ): ReadableStream<Uint8Array> {
-  const reader = source.getReader();
   const keepAliveMs = options.keepAliveMs ?? 0;
   let ended = false;
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -60,16 +73,14 @@ export function createSseBody(
       timer = setTimeout(check, keepAliveMs);
     },
     async pull(controller) {
-      // One write per piece of the source: the chunks' stream already hands out every chunk
-      // in memory as one batch, so a burst of events from one upstream read leaves in one write.
-      let result: ReadableStreamReadResult<Uint8Array>;
+      let piece: Piece;
       waiting = true;
       try {
         // Give the event loop a turn between writes: the HTTP server runs on this thread and
         // can send only when JavaScript yields, so without it a burst of events already in
         // memory would be processed to the end before the first byte leaves.
         if (firstSent) await new Promise<void>((resolve) => setImmediate(resolve));
-        result = await reader.read();
+        piece = await next();
       } catch (error) {
         waiting = false;
         end("failure", error);
@@ -78,17 +89,67 @@ export function createSseBody(
       }
       waiting = false;
       last = performance.now();
-      if (result.done) {
-        end("success");
-        controller.close();
-        return;
+      if (piece.bytes !== undefined) {
+        firstSent = true;
+        controller.enqueue(piece.bytes);
       }
-      firstSent = true;
-      controller.enqueue(result.value);
+      if (piece.done) {
+        if (piece.error) end("failure", piece.error.cause);
+        else end("success");
+        controller.close();
+      }
     },
     cancel(reason) {
       end("cancelled", reason);
-      return reader.cancel(reason);
+      return cancelSource(reason);
     },
   }, { highWaterMark: 0 });
+}
+
+/**
+ * Wrap SSE bytes with keep-alives and end tracking; pull-based, so backpressure holds.
+ * A failing source errors the body (the connection breaks) and ends as `"failure"`.
+ */
+export function createSseBody(
+  source: ReadableStream<Uint8Array>,
+  options: SseBodyOptions = {},
+): ReadableStream<Uint8Array> {
+  const reader = source.getReader();
+  return sseBody(
+    async () => {
+      const { value, done } = await reader.read();
+      return { bytes: value, done };
+    },
+    (reason) => reader.cancel(reason),
+    options,
+  );
+}
+
+/**
+ * The OpenAI SSE body of a chat stream, straight from its chunk batches (one
+ * stream stage instead of `CompletionStream.toSSE()` plus
+ * {@linkcode createSseBody}): one write per batch, `data: [DONE]` at the
+ * end. A failure after the first byte is written as an OpenAI error event
+ * and ends the body without `[DONE]`, reported as `"failure"`.
+ */
+export function createChatSseBody(
+  batches: ReadableStream<ChunkBatch>,
+  options: SseBodyOptions = {},
+): ReadableStream<Uint8Array> {
+  const reader = batches.getReader();
+  return sseBody(
+    async () => {
+      try {
+        for (;;) {
+          const { value, done } = await reader.read();
+          if (done) return { bytes: SSE_DONE, done: true };
+          if (value.length > 0) return { bytes: encodeSseBatch(value), done: false };
+        }
+      } catch (cause) {
+        return { bytes: encodeSseData(errorEventBody(cause)), done: true, error: { cause } };
+      }
+    },
+    (reason) => reader.cancel(reason),
+    options,
+  );
 }

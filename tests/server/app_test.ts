@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { createApp, type RequestSummary } from "../../src/server/app.ts";
 import { Router } from "../../src/fallback/router.ts";
 import { OPENAI_FAKE_KEY, startOpenAIFake } from "../fakes/openai.ts";
+import { createFaultyFetch } from "../fakes/faulty.ts";
 
 const MASTER = "sk-master-0123456789";
 
@@ -186,6 +187,30 @@ Deno.test("chat completion streaming: SSE framing, [DONE], usage chunk when aske
   assert.equal(summaries.length, 1);
   assert.equal(summaries[0].outcome, "success");
   assert.equal(summaries[0].stream, true);
+});
+
+Deno.test("a stream failing after its first content: an error event, no [DONE], logged as a failure", async () => {
+  const upstream = createFaultyFetch({ schedules: { a: ["midstream"] } });
+  const router = new Router({
+    model_list: [{
+      model_name: "gpt",
+      litellm_params: { model: "openai/gpt-4o", api_key: "sk-x", api_base: upstream.base("a") },
+    }],
+  }, { fetch: upstream.fetch });
+  const summaries: RequestSummary[] = [];
+  const app = createApp({ router, onRequestEnd: (s) => summaries.push(s) });
+  const res = await app.request(
+    post("/v1/chat/completions", { ...CHAT, model: "gpt", stream: true }),
+  );
+  assert.equal(res.status, 200);
+  const events = (await res.text()).split("\n\n").filter(Boolean);
+  assert.ok(events.length >= 2, events.join("|"));
+  assert.ok(!events.includes("data: [DONE]"), "a failed stream must not look finished");
+  const last = JSON.parse(events.at(-1)!.slice(6));
+  assert.equal(typeof last.error.message, "string");
+  assert.equal(summaries.length, 1);
+  assert.equal(summaries[0].outcome, "failure");
+  assert.ok(summaries[0].error !== undefined);
 });
 
 Deno.test("client-supplied api_base / api_key are ignored unless allowed (no SSRF)", async () => {
