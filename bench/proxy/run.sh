@@ -193,15 +193,17 @@ rate_run() { # label url [server pids]
   run "$DENO" run -A "$BENCH/rate.ts" --url "$2" --label "rate-$1" --rate "$RATE" \
     --duration "$DURATION" --warmup 2 ${3:+--pids "$3"} | tee -a "$RESULTS"
 }
-streams_run() { # label url paced-url [pids]
+streams_run() { # label url [pids]
   run "$DENO" run -A "$BENCH/streams.ts" --url "$2" --label "streams-$1" --streams "$STREAMS" \
-    --chunks "$CHUNKS" ${4:+--pids "$4"} --timeout 90 | tee -a "$RESULTS"
+    --chunks "$CHUNKS" ${3:+--pids "$3"} --timeout 90 | tee -a "$RESULTS"
   run "$DENO" run -A "$BENCH/streams.ts" --url "$2" --label "seq-$1" --sequential "$SEQ_STREAMS" \
     --chunks "$CHUNKS" --timeout 60 | tee -a "$RESULTS"
-  # The same number of streams, started over RAMP_MS, from an upstream that paces its bytes
-  # (one event every 40 ms, ≈ 8 s a stream): all of them open at once, as under real LLM traffic.
-  run "$DENO" run -A "$BENCH/streams.ts" --url "$3" --label "paced-$1" --streams "$STREAMS" \
-    --chunks "$CHUNKS" --model bench-paced --ramp-ms "$RAMP_MS" ${4:+--pids "$4"} --timeout 90 |
+}
+paced_run() { # label url [pids]
+  # The same number of streams, started over RAMP_MS, from an upstream that paces its events
+  # (one every 40 ms, ≈ 8 s a stream): all of them open at once, as under real LLM traffic.
+  run "$DENO" run -A "$BENCH/streams.ts" --url "$2" --label "paced-$1" --streams "$STREAMS" \
+    --chunks "$CHUNKS" --model bench-paced --ramp-ms "$RAMP_MS" ${3:+--pids "$3"} --timeout 90 |
     tee -a "$RESULTS"
 }
 
@@ -226,25 +228,39 @@ echo "== load average before the run: $LOAD_BEFORE" >&2
 NGINX_PIDS="$(cat "$TMP/nginx/nginx.pid"),$(pgrep -P "$(cat "$TMP/nginx/nginx.pid")" | paste -sd,)"
 wrk_run direct "$DIRECT_URL" "$NGINX_PIDS"
 rate_run direct "$DIRECT_URL" "$NGINX_PIDS"
-streams_run direct "$DIRECT_STREAM_URL" "$DIRECT_PACED_URL"
+streams_run direct "$DIRECT_STREAM_URL"
+paced_run direct "$DIRECT_PACED_URL"
 
-# --- the floor: a minimal Deno proxy ---------------------------------------------------------
-FLOOR_CMD=("$DENO" run -A "$BENCH/floor.ts" --port "$FLOOR_PORT" --upstream "http://127.0.0.1:$NGINX_PORT")
-record "${FLOOR_CMD[@]}"
-"${FLOOR_CMD[@]}" >"$TMP/floor.log" 2>&1 &
-FLOOR_PID=$!
-wait_http "http://127.0.0.1:$FLOOR_PORT/"
-wrk_run floor "$FLOOR_URL" "$FLOOR_PID"
-rate_run floor "$FLOOR_URL" "$FLOOR_PID"
-kill -TERM "$FLOOR_PID" 2>/dev/null || true
-wait "$FLOOR_PID" 2>/dev/null || true
-"${FLOOR_CMD[@]}" >>"$TMP/floor.log" 2>&1 &
-FLOOR_PID=$!
-wait_http "http://127.0.0.1:$FLOOR_PORT/"
-streams_run floor "$FLOOR_URL" "$FLOOR_URL" "$FLOOR_PID"
-kill -TERM "$FLOOR_PID" 2>/dev/null || true
-wait "$FLOOR_PID" 2>/dev/null || true
-FLOOR_PID=""
+# --- the floors: minimal Deno proxies ----------------------------------------------------------
+# floor: the bodies pass through untouched (Deno hands the upstream body to the server without
+# JavaScript); floor-js: the least a proxy that reads what it forwards does (the JSON read as text,
+# the stream through one JavaScript ReadableStream read with BYOB into a reused buffer).
+# A fresh process for each group of runs, so each peak RSS is that run's own.
+floor_target() { # label [floor.ts flags…]
+  local label=$1
+  shift
+  local cmd=("$DENO" run -A "$BENCH/floor.ts" --port "$FLOOR_PORT" --upstream "http://127.0.0.1:$NGINX_PORT" "$@")
+  local step
+  for step in requests streams paced; do
+    record "${cmd[@]}"
+    "${cmd[@]}" >>"$TMP/$label.log" 2>&1 &
+    FLOOR_PID=$!
+    wait_http "http://127.0.0.1:$FLOOR_PORT/"
+    case $step in
+      requests)
+        wrk_run "$label" "$FLOOR_URL" "$FLOOR_PID"
+        rate_run "$label" "$FLOOR_URL" "$FLOOR_PID"
+        ;;
+      streams) streams_run "$label" "$FLOOR_URL" "$FLOOR_PID" ;;
+      paced) paced_run "$label" "$FLOOR_URL" "$FLOOR_PID" ;;
+    esac
+    kill -TERM "$FLOOR_PID" 2>/dev/null || true
+    wait "$FLOOR_PID" 2>/dev/null || true
+  done
+  FLOOR_PID=""
+}
+floor_target floor
+floor_target floor-js --through-js
 
 # --- through llmux, 1 and 2 workers ------------------------------------------------------------
 for workers in 1 2; do
@@ -256,10 +272,15 @@ for workers in 1 2; do
   wrk_run "llmux-w$workers" "$PROXY_URL" "$(proxy_pids)"
   rate_run "llmux-w$workers" "$PROXY_URL" "$(proxy_pids)"
   stop_proxy
-  # A fresh process for the streams, so peak RSS is the streams' own.
+  # A fresh process for the streams and another for the paced streams, so each peak RSS is
+  # that run's own.
   [[ ${#prof[@]} -gt 0 ]] && prof=(--cpu-prof "--cpu-prof-dir=$TMP/prof-streaming")
   start_proxy "$workers" "${prof[@]}"
-  streams_run "llmux-w$workers" "$PROXY_URL" "$PROXY_URL" "$(proxy_pids)"
+  streams_run "llmux-w$workers" "$PROXY_URL" "$(proxy_pids)"
+  stop_proxy
+  [[ ${#prof[@]} -gt 0 ]] && prof=(--cpu-prof "--cpu-prof-dir=$TMP/prof-paced")
+  start_proxy "$workers" "${prof[@]}"
+  paced_run "llmux-w$workers" "$PROXY_URL" "$(proxy_pids)"
   stop_proxy
 done
 

@@ -42,6 +42,7 @@ const met = (ok: boolean) => (ok ? "**met**" : "**missed**");
 const targets: [string, string][] = [
   ["direct", "nginx direct"],
   ["floor", "Deno floor proxy (floor.ts)"],
+  ["floor-js", "Deno floor, bodies read in JS (floor.ts --through-js)"],
   ["llmux-w1", "llmux --workers 1"],
   ["llmux-w2", "llmux --workers 2"],
 ];
