@@ -144,3 +144,51 @@ backendTest("user limits apply too, and a key without limits is not counted", as
   assert.equal(ok.headers.get("x-ratelimit-limit-requests"), null);
   await ok.body?.cancel();
 });
+
+backendTest(
+  "model_rpm_limit on a key: per-model requests, other models unaffected",
+  async (backend) => {
+    const clock = fakeClock();
+    await using h = await createHarness({ backend, clock });
+    const { key, token } = await h.newKey({ metadata: { model_rpm_limit: { "gpt-main": 1 } } });
+    const first = await h.chat(key);
+    assert.equal(first.status, 200);
+    assert.equal(first.headers.get("x-ratelimit-remaining-requests"), "0");
+    await first.body?.cancel();
+    await h.settle();
+    const second = await h.chat(key);
+    assert.equal(second.status, 429);
+    assert.equal(second.headers.get("retry-after"), "60");
+    const error = await errorOf(second);
+    assert.equal(error.type, "rate_limit_error");
+    assert.equal(
+      error.message,
+      `Rate limit exceeded for model_per_key: ${token}:gpt-main. Limit type: requests. Current limit: 1, Remaining: 0. Limit resets in 60s`,
+    );
+    // Another model is not limited by it.
+    const other = await h.chat(key, { model: "other" });
+    assert.equal(other.status, 200);
+    await other.body?.cancel();
+    clock.advance(60_000);
+    const next = await h.chat(key);
+    assert.equal(next.status, 200);
+    await next.body?.cancel();
+  },
+);
+
+backendTest("model_tpm_limit on a key: tokens used on that model block it", async (backend) => {
+  const clock = fakeClock();
+  await using h = await createHarness({ backend, clock });
+  const { key } = await h.newKey({ metadata: { model_tpm_limit: { "gpt-main": 30 } } });
+  for (const expected of [200, 200, 429]) {
+    const res = await h.chat(key);
+    assert.equal(res.status, expected);
+    if (expected === 429) {
+      assert.match(
+        (await errorOf(res)).message,
+        /model_per_key: .*Limit type: tokens\. Current limit: 30/,
+      );
+    } else await res.body?.cancel();
+    await h.settle();
+  }
+});

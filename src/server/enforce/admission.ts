@@ -54,6 +54,14 @@ interface Entity {
   row: BudgetFields & { alerts_sent: number[] };
 }
 
+/** Who a rate-limit scope limits. */
+interface ScopeOwner {
+  entity: BudgetEntity;
+  id: string;
+  /** LiteLLM's name for the scope when it is not the entity's own (`model_per_key`). */
+  descriptor?: string;
+}
+
 function entitiesOf(vk: VirtualKeyData): Entity[] {
   const out: Entity[] = [{ entity: "key", id: vk.token, row: vk.key }];
   if (vk.team) out.push({ entity: "team", id: vk.team.team_id, row: vk.team });
@@ -106,6 +114,33 @@ function checkAccess(vk: VirtualKeyData, context: PreCallContext): void {
       { code: "team_model_access_denied", param: "model", model: context.requestedModel },
     );
   }
+}
+
+/** A whole-number limit for `model` in a `{ model: limit }` map, else null. */
+function limitFor(map: unknown, model: string): number | null {
+  if (typeof map !== "object" || map === null) return null;
+  const value = (map as Record<string, unknown>)[model];
+  return typeof value === "number" && Number.isFinite(value) && value >= 0 ? value : null;
+}
+
+/**
+ * The key's own limits for the model asked for (LiteLLM's `model_rpm_limit`
+ * and `model_tpm_limit`, kept in the key's metadata and keyed by the model
+ * name of the request, else by the model group).
+ */
+function modelLimits(
+  vk: VirtualKeyData,
+  context: PreCallContext,
+): { scope: RateScope; id: string } | undefined {
+  const metadata = vk.key.metadata ?? {};
+  for (const model of new Set([context.requestedModel, context.modelGroup])) {
+    const rpm = limitFor(metadata.model_rpm_limit, model);
+    const tpm = limitFor(metadata.model_tpm_limit, model);
+    if (rpm === null && tpm === null) continue;
+    const id = `${vk.token}:${model}`;
+    return { id, scope: { id: `model_per_key:${id}`, rpm, tpm, parallel: null } };
+  }
+  return undefined;
 }
 
 /** The tightest request and token limits across scopes, as `x-ratelimit-*` headers. */
@@ -206,15 +241,23 @@ export function createAdmission(options: AdmissionOptions): Admission {
       seed: s.seed,
       max: s.row.max_budget,
     }));
-    const scopeEntities = entities.filter((e) =>
+    const limited = entities.filter((e) =>
       e.row.rpm_limit !== null || e.row.tpm_limit !== null || e.row.max_parallel_requests !== null
     );
-    const scopes: RateScope[] = scopeEntities.map((e) => ({
+    const scopes: RateScope[] = limited.map((e) => ({
       id: `${e.entity}:${e.id}`,
       rpm: e.row.rpm_limit,
       tpm: e.row.tpm_limit,
       parallel: e.row.max_parallel_requests,
     }));
+    // Who each scope limits, for the 429's message.
+    const scopeEntities: ScopeOwner[] = limited.map((e) => ({ entity: e.entity, id: e.id }));
+    // The key's per-model limits (`model_rpm_limit` / `model_tpm_limit` in its metadata).
+    const perModel = modelLimits(vk, context);
+    if (perModel !== undefined) {
+      scopes.push(perModel.scope);
+      scopeEntities.push({ entity: "key", id: perModel.id, descriptor: "model_per_key" });
+    }
     if (budgets.length === 0 && scopes.length === 0) {
       state.admitted = true;
       return undefined;
@@ -248,6 +291,7 @@ export function createAdmission(options: AdmissionOptions): Admission {
         ? {
           entity: entity.entity,
           id: entity.id,
+          descriptor: entity.descriptor,
           limitType: "max_parallel_requests",
           limit: scope.parallel!,
           retryAfter: 1,
@@ -256,6 +300,7 @@ export function createAdmission(options: AdmissionOptions): Admission {
         : {
           entity: entity.entity,
           id: entity.id,
+          descriptor: entity.descriptor,
           limitType: result.reason === "rpm" ? "requests" : "tokens",
           limit: (result.reason === "rpm" ? scope.rpm : scope.tpm)!,
           retryAfter: Math.max(1, Math.ceil((usage.resetAt - at) / 1000)),

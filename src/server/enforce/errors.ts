@@ -82,6 +82,8 @@ export interface RateLimitDetails {
   entity: BudgetEntity;
   /** The key hash, team id or user id. */
   id: string;
+  /** What the limit is on, in LiteLLM's words, when not the entity's own (`model_per_key`). */
+  descriptor?: string | undefined;
   /** `requests` (rpm), `tokens` (tpm) or `max_parallel_requests`. */
   limitType: "requests" | "tokens" | "max_parallel_requests";
   /** The limit. */
@@ -114,7 +116,7 @@ const DESCRIPTOR: Readonly<Record<BudgetEntity, string>> = {
  */
 export function rateLimitExceeded(details: RateLimitDetails): RateLimitError {
   return new RateLimitError(
-    `Rate limit exceeded for ${DESCRIPTOR[details.entity]}: ${details.id}. ` +
+    `Rate limit exceeded for ${details.descriptor ?? DESCRIPTOR[details.entity]}: ${details.id}. ` +
       `Limit type: ${details.limitType}. Current limit: ${details.limit}, Remaining: 0. ` +
       `Limit resets in ${details.retryAfter}s`,
     {
