@@ -984,7 +984,7 @@ Deno.test("/spend/logs filters: api_key (key or hash), user_id, team_id, model, 
   assert.deepEqual(await ids("?team_id=team-x"), ["r2", "r1"]);
   assert.deepEqual(await ids("?model=claude"), ["r2"]);
   assert.deepEqual(
-    await ids("?start_date=2025-06-11&end_date=2025-06-12"),
+    await ids("?start_date=2025-06-11&end_date=2025-06-12&summarize=false"),
     ["r4", "r3"],
     "end day included",
   );
@@ -998,6 +998,47 @@ Deno.test("/spend/logs filters: api_key (key or hash), user_id, team_id, model, 
   const master = (await h.call("GET", "/spend/logs?request_id=r4")).body[0];
   assert.equal(master.api_key, "");
   assert.equal(master.user, "");
+});
+
+Deno.test("/spend/logs with both dates summarizes by day unless summarize=false (LiteLLM)", async () => {
+  await using h = await harness();
+  const { keyA, keyB } = await seedSpend(h);
+  const res = await h.call("GET", "/spend/logs?start_date=2025-06-10&end_date=2025-06-14");
+  assert.equal(res.status, 200);
+  const days = res.body as Record<string, unknown>[];
+  assert.deepEqual(days.map((d) => d.startTime), [
+    "2025-06-10",
+    "2025-06-11",
+    "2025-06-12",
+    "2025-06-13",
+    "2025-06-14",
+  ]);
+  const [d10, d11, d12, d13] = days;
+  assert.ok(Math.abs((d10.spend as number) - 0.54) < 1e-9, String(d10.spend));
+  assert.ok(Math.abs((d10[keyA] as number) - 0.54) < 1e-9);
+  assert.deepEqual(Object.keys(d10.models as object).sort(), [
+    "claude-sonnet-4",
+    "gpt-4o-2024-08-06",
+  ]);
+  assert.deepEqual(Object.keys(d10.users as object), ["uma"]);
+  assert.equal(typeof d11[keyB], "number");
+  assert.deepEqual(Object.keys(d11.users as object), ["vic"]);
+  assert.equal(d12.spend, 1.8);
+  assert.deepEqual(d12.users, { "": 1.8 });
+  assert.deepEqual(d13, { startTime: "2025-06-13", spend: 0, users: {}, models: {} });
+
+  const rows = await h.call(
+    "GET",
+    "/spend/logs?start_date=2025-06-10&end_date=2025-06-14&summarize=false",
+  );
+  assert.equal(rows.body.length, 4);
+  assert.equal(rows.body[0].request_id, "r4");
+  const bad = await h.call(
+    "GET",
+    "/spend/logs?start_date=2025-06-10&end_date=2025-06-14&summarize=maybe",
+  );
+  assert.equal(bad.status, 400);
+  assert.match(bad.body.error.message, /summarize/);
 });
 
 Deno.test("/global/spend/report groups by day and team (default), with LiteLLM's shape", async () => {

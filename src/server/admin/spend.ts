@@ -38,6 +38,18 @@ export type SpendReportGroupBy = (typeof SPEND_REPORT_GROUPS)[number];
 
 const DATE_HINT = "a date (YYYY-MM-DD) or an ISO date-time";
 
+/** Query-string booleans as FastAPI reads them. */
+const BOOLEAN_WORDS: Readonly<Record<string, boolean>> = {
+  true: true,
+  "1": true,
+  yes: true,
+  on: true,
+  false: false,
+  "0": false,
+  no: false,
+  off: false,
+};
+
 const LOGS_QUERY_SCHEMA = z.object({
   api_key: z.string().optional(),
   user_id: z.string().optional(),
@@ -46,6 +58,10 @@ const LOGS_QUERY_SCHEMA = z.object({
   model: z.string().optional(),
   start_date: z.string().optional(),
   end_date: z.string().optional(),
+  summarize: z.preprocess(
+    (v) => (typeof v === "string" ? BOOLEAN_WORDS[v.trim().toLowerCase()] ?? v : v),
+    z.boolean({ error: "true or false" }),
+  ).optional(),
   limit: z.preprocess(
     (v) => (typeof v === "string" && v.trim() !== "" ? Number(v) : v),
     z.number({ error: "a whole number from 1 to 100000" }).int({
@@ -192,6 +208,54 @@ function byKey(rows: readonly SpendLog[], currency: string): SpendReportKey[] {
   return out.sort((a, b) => b.total_cost - a.total_cost);
 }
 
+/** One day of `/spend/logs?start_date=…&end_date=…` (summarized): LiteLLM's legacy shape. */
+export interface SpendLogsDay {
+  /** The day, `YYYY-MM-DD` (UTC). */
+  startTime: string;
+  /** Spend that day. */
+  spend: number;
+  /** Spend per user id. */
+  users: Record<string, number>;
+  /** Spend per model. */
+  models: Record<string, number>;
+  /** Spend per hashed key, under the hash itself. */
+  [apiKey: string]: number | string | Record<string, number>;
+}
+
+/**
+ * Spend per day, key, user and model, in LiteLLM's legacy shape: one entry
+ * per day with spend, oldest first, then zero days after the last one up to
+ * `endDate`.
+ */
+export function summarizeByDay(rows: readonly SpendLogRow[], endDate: string): SpendLogsDay[] {
+  const days = new Map<string, SpendLogsDay>();
+  for (const row of rows) {
+    const day = row.startTime.slice(0, 10);
+    let entry = days.get(day);
+    if (entry === undefined) {
+      entry = { startTime: day, spend: 0, users: {}, models: {} };
+      days.set(day, entry);
+    }
+    entry.spend += row.spend;
+    entry[row.api_key] = ((entry[row.api_key] as number | undefined) ?? 0) + row.spend;
+    entry.users[row.user] = (entry.users[row.user] ?? 0) + row.spend;
+    entry.models[row.model] = (entry.models[row.model] ?? 0) + row.spend;
+  }
+  const out = [...days.values()].sort((a, b) => a.startTime.localeCompare(b.startTime));
+  const last = out.at(-1)?.startTime;
+  const end = endDate.slice(0, 10);
+  if (last !== undefined && /^\d{4}-\d{2}-\d{2}$/.test(end)) {
+    const day = new Date(`${last}T00:00:00Z`);
+    for (;;) {
+      day.setUTCDate(day.getUTCDate() + 1);
+      const name = day.toISOString().slice(0, 10);
+      if (name > end) break;
+      out.push({ startTime: name, spend: 0, users: {}, models: {} });
+    }
+  }
+  return out;
+}
+
 /**
  * Register `/spend/logs` and `/global/spend/report` on an admin app.
  *
@@ -214,8 +278,12 @@ export function registerSpendRoutes(app: Hono<AdminEnv>, ctx: AdminContext): voi
     if (start !== undefined) filter.start_date = start;
     if (end !== undefined) filter.end_date = end;
     if (q.limit !== undefined) filter.limit = q.limit;
-    const rows = await ctx.store.querySpendLogs(filter);
-    return c.json(rows.map((r): SpendLogRow => toSpendLogRow(r)));
+    const rows = (await ctx.store.querySpendLogs(filter)).map((r) => toSpendLogRow(r));
+    // As in LiteLLM: with both dates, the default (summarize=true) is spend per day.
+    if (q.start_date && q.end_date && q.summarize !== false) {
+      return c.json(summarizeByDay(rows, q.end_date));
+    }
+    return c.json(rows);
   });
 
   app.get("/global/spend/report", async (c) => {
