@@ -105,6 +105,17 @@ function rebuild(
   });
 }
 
+/**
+ * A typed error with every secret taken out of its messages (mid-stream
+ * errors carry the provider's own words); anything else is returned as is.
+ */
+export function redactError(error: unknown, secrets: readonly string[]): unknown {
+  if (!(error instanceof BaseError) || secrets.length === 0) return error;
+  const text = `${error.message}\n${error.upstreamMessage ?? ""}`;
+  if (redact(text, secrets) === text) return error;
+  return rebuild(error, secrets, {});
+}
+
 /** Read a failed response and map it through the adapter. */
 export async function errorFromResponse(
   response: Response,

@@ -108,6 +108,8 @@ export interface ChunkStreamOptions {
   state: UsageState;
   /** Turn a failed network read into the error the stream carries. */
   onReadError: (cause: unknown) => unknown;
+  /** Applied to every error the stream carries (e.g. redaction of the call's secrets). */
+  mapError?: ((error: unknown) => unknown) | undefined;
 }
 
 /** Characters of upstream text parsed per step until a chunk exists (a few typical events). */
@@ -217,7 +219,8 @@ export function createChunkStream(
           else backlog = decoder.decode(result.value, { stream: true });
         }
         controller.enqueue(take());
-      } catch (error) {
+      } catch (cause) {
+        const error = options.mapError ? options.mapError(cause) : cause;
         reader.cancel(error).catch(() => {});
         // Chunks already made reach the consumer before the error.
         if (ready.length > 0) {

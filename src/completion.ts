@@ -22,7 +22,13 @@ import {
   isRetryableStatus,
   LLMuxError,
 } from "./errors.ts";
-import { pickForwardHeaders, readJson, sendUpstream, type UpstreamResponse } from "./_http.ts";
+import {
+  pickForwardHeaders,
+  readJson,
+  redactError,
+  sendUpstream,
+  type UpstreamResponse,
+} from "./_http.ts";
 import { attachResponseHeaders } from "./response_headers.ts";
 import { createChunkStream, type UsageState } from "./_pipeline.ts";
 import { CompletionStream } from "./stream.ts";
@@ -226,6 +232,7 @@ export function toCompletionStream(
       ctx,
       state,
       onReadError: readError(upstream.signal, ctx),
+      mapError: (error) => redactError(error, call.secrets),
     },
   );
   const headers = pickForwardHeaders(upstream.response.headers);

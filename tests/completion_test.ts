@@ -231,6 +231,48 @@ Deno.test("keys never appear in errors: upstream echo, 500 body, connection fail
   assertNoSecret(conn, secret);
 });
 
+Deno.test("keys never appear in errors: a mid-stream error event quoting the key", async () => {
+  const secret = "sk-ant-SECRET-abcdefghijklmnop";
+  const events = [
+    `event: message_start\ndata: ${
+      JSON.stringify({
+        type: "message_start",
+        message: {
+          id: "msg_1",
+          type: "message",
+          role: "assistant",
+          model: "claude-sonnet-4-5",
+          content: [],
+          stop_reason: null,
+          usage: { input_tokens: 5, output_tokens: 1 },
+        },
+      })
+    }\n\n`,
+    `event: content_block_start\ndata: {"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}}\n\n`,
+    `event: content_block_delta\ndata: {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"Hi"}}\n\n`,
+    `event: error\ndata: {"type":"error","error":{"type":"overloaded_error","message":"Overloaded for ${secret}"}}\n\n`,
+  ];
+  const leaky: typeof fetch = () =>
+    Promise.resolve(
+      new Response(events.join(""), { headers: { "content-type": "text/event-stream" } }),
+    );
+  const stream = await completion({
+    model: "anthropic/claude-sonnet-4-5",
+    messages: USER,
+    api_key: secret,
+    stream: true,
+    fetch: leaky,
+  }, deps());
+  let text = "";
+  const error = await (async () => {
+    for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? "";
+  })().then(() => undefined, (e) => e);
+  assert.equal(text, "Hi");
+  assert.ok(error instanceof Error, String(error));
+  assert.match(error.message, /Overloaded/);
+  assertNoSecret(error, secret);
+});
+
 // ---------------------------------------------------------------------------
 // mock_response
 
