@@ -195,6 +195,7 @@ export async function sendUpstream(
     );
   }
   if (!response.ok) {
+    if (response.status === 401) request.onUnauthorized?.();
     try {
       throw await errorFromResponse(response, options);
     } finally {

@@ -64,6 +64,12 @@ export interface UpstreamRequest {
   headers: Record<string, string>;
   /** JSON body text. */
   body?: string;
+  /**
+   * Called when the upstream answers 401: a cached credential that was
+   * added to this request (a Google access token) is dropped, so the next
+   * call gets a fresh one instead of the revoked one until it expires.
+   */
+  onUnauthorized?: (() => void) | undefined;
 }
 
 /** One event of an upstream stream: an SSE event, or one NDJSON line as `data`. */

@@ -124,8 +124,10 @@ export interface GoogleOAuthFake extends FakeServer {
   exchanges(): number;
   /** The tokens issued so far. */
   issued: ReadonlySet<string>;
-  /** Whether a bearer token was issued by this fake. */
+  /** Whether a bearer token was issued by this fake and not revoked. */
   isValid(token: string): boolean;
+  /** Revoke every token issued so far (Vertex then answers 401 to them). */
+  revokeAll(): void;
 }
 
 function oauthError(status: number, error: string, description: string): Response {
@@ -138,6 +140,7 @@ export function startGoogleOAuthFake(options: GoogleOAuthFakeOptions): GoogleOAu
   const clientEmail = options.clientEmail ?? TEST_CLIENT_EMAIL;
   const keyId = options.keyId ?? TEST_KEY_ID;
   const issued = new Set<string>();
+  const revoked = new Set<string>();
   let exchanges = 0;
   let tokenUri = "";
 
@@ -240,6 +243,9 @@ export function startGoogleOAuthFake(options: GoogleOAuthFakeOptions): GoogleOAu
     tokenUri,
     exchanges: () => exchanges,
     issued,
-    isValid: (token: string) => issued.has(token),
+    isValid: (token: string) => issued.has(token) && !revoked.has(token),
+    revokeAll: () => {
+      for (const token of issued) revoked.add(token);
+    },
   });
 }

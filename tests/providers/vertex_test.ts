@@ -1067,6 +1067,29 @@ Deno.test("the token is reused until 5 minutes before expiry, then refreshed onc
   assert.notEqual(first.headers["authorization"], second.headers["authorization"]);
 });
 
+Deno.test("a token revoked before its expiry: the 401 drops it, the next call mints a new one", async () => {
+  await using env = setup();
+  const d = deps();
+  const call = () =>
+    completion({
+      model: GEMINI,
+      messages: [{ role: "user", content: "Hi" }],
+      vertex_credentials: env.credentials,
+      api_base: env.vertex.url,
+    }, d);
+  await call();
+  assert.equal(env.oauth.exchanges(), 1);
+  env.oauth.revokeAll();
+  const refused = await rejection(call());
+  assert.ok(refused instanceof AuthenticationError, String(refused));
+  assert.equal(env.oauth.exchanges(), 1, "the refused call used the cached token");
+  await call();
+  assert.equal(env.oauth.exchanges(), 2, "the next call minted a new token");
+  const tokens = env.vertex.requests.map((r) => r.headers["authorization"]);
+  assert.equal(tokens[1], tokens[0]);
+  assert.notEqual(tokens[2], tokens[0]);
+});
+
 Deno.test("each credential cache mints its own token; credentials never share keys", async () => {
   await using env = setup();
   const params = {

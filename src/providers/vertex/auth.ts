@@ -392,6 +392,29 @@ function raceSignal<T>(promise: Promise<T>, signal: AbortSignal | undefined): Pr
  * console.assert(token === undefined); // nothing configured
  * ```
  */
+/**
+ * Drop the cached access token of a call's credential (after a 401: the
+ * token was revoked before it expired), so the next call mints a new one.
+ *
+ * @example
+ * ```ts
+ * import { forgetGoogleAccessToken } from "./auth.ts";
+ * import { createCredentialCache } from "../../credential_cache.ts";
+ * const ctx = {
+ *   provider: "vertex_ai", requestedModel: "vertex_ai/gemini-2.5-flash",
+ *   providerOptions: {}, env: () => undefined,
+ * };
+ * forgetGoogleAccessToken(ctx, { credentials: createCredentialCache() }); // nothing cached: no-op
+ * ```
+ */
+export function forgetGoogleAccessToken(
+  ctx: Pick<RequestContext, "providerOptions" | "env" | "provider" | "requestedModel">,
+  deps: Pick<PrepareDeps, "credentials">,
+): void {
+  const source = resolveGoogleCredentialSource(ctx);
+  if (source) deps.credentials.delete(source.key);
+}
+
 export async function getGoogleAccessToken(
   ctx: Pick<RequestContext, "providerOptions" | "env" | "provider" | "requestedModel">,
   deps: PrepareDeps,

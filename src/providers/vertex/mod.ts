@@ -83,7 +83,11 @@ import { createGeminiStreamTransformer } from "../gemini/stream_transform.ts";
 import { toVertexAnthropicRequest, toVertexGeminiRequest } from "./convert_request.ts";
 import { mapVertexError } from "./map_error.ts";
 import { vertexEmbeddingAdapter } from "./embedding.ts";
-import { getGoogleAccessToken, hasGoogleCredentialSource } from "./auth.ts";
+import {
+  forgetGoogleAccessToken,
+  getGoogleAccessToken,
+  hasGoogleCredentialSource,
+} from "./auth.ts";
 import {
   VERTEX_PROJECT_PLACEHOLDER,
   vertexCallUrl,
@@ -93,6 +97,7 @@ import {
 
 export {
   fetchGoogleAccessToken,
+  forgetGoogleAccessToken,
   getGoogleAccessToken,
   GOOGLE_CLOUD_PLATFORM_SCOPE,
   GOOGLE_JWT_LIFETIME_SECONDS,
@@ -184,7 +189,8 @@ async function prepareRequest(
 ): Promise<UpstreamRequest> {
   let headers = request.headers;
   let projectId: string | undefined;
-  if (!hasAuthHeader(headers)) {
+  const cached = !hasAuthHeader(headers);
+  if (cached) {
     const token = await getGoogleAccessToken(ctx, deps);
     if (!token) {
       throw new AuthenticationError(
@@ -208,7 +214,9 @@ async function prepareRequest(
     }
     url = url.replace(VERTEX_PROJECT_PLACEHOLDER, encodeURIComponent(projectId));
   }
-  return { ...request, url, headers };
+  if (!cached) return { ...request, url, headers };
+  // A 401 means the token was revoked before its expiry: forget it, so the next call mints one.
+  return { ...request, url, headers, onUnauthorized: () => forgetGoogleAccessToken(ctx, deps) };
 }
 
 function createStreamTransformer(ctx: RequestContext): StreamTransformer {
