@@ -217,12 +217,14 @@ async function main(args: string[]): Promise<number> {
     { tokenCounter },
     { createApp },
     { createServerRuntime },
+    { createHealthMonitor },
   ] = await Promise.all([
     import("./src/config/mod.ts"),
     import("./src/fallback/router.ts"),
     import("./src/token_counter.ts"),
     import("./src/server/app.ts"),
     import("./src/server/runtime.ts"),
+    import("./src/server/health.ts"),
   ]);
 
   let loaded;
@@ -297,8 +299,16 @@ async function main(args: string[]): Promise<number> {
     return 0;
   }
 
+  const gs = loaded.config.general_settings;
+  const health = createHealthMonitor(router, {
+    background: gs.background_health_checks === true,
+    intervalS: typeof gs.health_check_interval === "number" ? gs.health_check_interval : undefined,
+    details: gs.health_check_details !== false,
+    unavailable: loaded.unavailable,
+  });
   const app = createApp({
     router,
+    health,
     masterKey,
     allowClientSideCredentials:
       loaded.config.general_settings.allow_client_side_credentials === true,
@@ -364,6 +374,7 @@ async function main(args: string[]): Promise<number> {
     const clean = await Promise.race([drained, timedOut]);
     if (!clean) log.warn("shutdown timeout reached: closing remaining connections");
   }
+  await health[Symbol.asyncDispose]();
   await gateway?.close();
   await runtime.close();
   return 0;

@@ -224,6 +224,9 @@ const generalSettings = z.looseObject({
     { error: "a mapping of currency codes to rates from USD" },
   ).optional(),
   fx_rate_url: z.url({ error: "an http(s) URL", protocol: /^https?$/ }).optional(),
+  background_health_checks: bool().optional(),
+  health_check_interval: positive().optional(),
+  health_check_details: bool().optional(),
 }, { error: "a mapping of general settings" });
 
 const environmentVariables = z.record(

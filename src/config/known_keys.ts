@@ -158,13 +158,14 @@ export const CONFIG_KEYS: {
       "default_litellm_params",
       "enable_pre_call_checks",
       "enable_pre_call_check",
-    ],
-    [
+      // Shared counters and cooldowns (with general_settings.master_key: the gateway state).
       "redis_host",
       "redis_port",
       "redis_password",
-      "redis_db",
       "redis_url",
+    ],
+    [
+      "redis_db",
       "cache_responses",
       "cache_kwargs",
       "caching_groups",
@@ -207,6 +208,9 @@ export const CONFIG_KEYS: {
       "user_api_key_cache_ttl",
       "redis_url",
       "alerting",
+      "background_health_checks",
+      "health_check_interval",
+      "health_check_details",
     ],
     [
       "completion_model",
@@ -233,9 +237,6 @@ export const CONFIG_KEYS: {
       "global_max_parallel_requests",
       "max_response_size_mb",
       "infer_model_from_keys",
-      "background_health_checks",
-      "health_check_interval",
-      "health_check_details",
       "alert_types",
       "alert_to_webhook_url",
       "alerting_args",

@@ -38,6 +38,7 @@ export type {
   RoutingStrategyName,
 } from "./config.ts";
 export { type Deployment, deploymentId } from "./deployment.ts";
+export type { DeploymentHealth, HealthCheckOptions } from "./health.ts";
 export { type AttemptRecord, ROUTE_INFO, type RouteInfo, routeInfo } from "./route_info.ts";
 export {
   type AllowedFailsPolicy,

@@ -54,6 +54,14 @@ import { attemptTimeout, buildCallParams } from "./_call_params.ts";
 import { countInputTokens, createRequestState, type RequestState } from "./_request.ts";
 import { createFailoverStream, type PeekedStream, peekFirstContent } from "./_stream_failover.ts";
 import { FROM_BATCHES, TAKE_BATCHES } from "../_batches.ts";
+import {
+  checkDeployments,
+  DEFAULT_HEALTH_CHECK_TIMEOUT_MS,
+  type DeploymentHealth,
+  HEALTH_CHECK_MESSAGE,
+  healthCheckKind,
+  type HealthCheckOptions,
+} from "./health.ts";
 
 /** Injected dependencies and hooks of a {@linkcode Router}. */
 export interface RouterOptions {
@@ -305,6 +313,55 @@ export class Router {
   /** The routing strategy in use. */
   get routingStrategy(): string {
     return this.#strategy.name;
+  }
+
+  /**
+   * Check the deployments as LiteLLM's `/health` does: one small real call
+   * to each (a one-token chat completion, or an embedding when
+   * `model_info.mode` is `"embedding"`), straight to the deployment (no
+   * retries, fallbacks, cooldowns or callbacks), all at once, each bounded
+   * by `timeoutMs` and by the deployment's own `timeout`.
+   *
+   * @example
+   * ```ts
+   * import { Router } from "./mod.ts";
+   * const router = new Router({
+   *   model_list: [{ model_name: "g", litellm_params: { model: "openai/gpt-4o", mock_response: "ok" } }],
+   * });
+   * const [result] = await router.checkHealth();
+   * console.assert(result.healthy && result.deployment.modelGroup === "g");
+   * ```
+   */
+  async checkHealth(options: HealthCheckOptions = {}): Promise<DeploymentHealth[]> {
+    let deployments = this.deployments;
+    if (options.model !== undefined) {
+      const group = this.#resolveGroup(options.model);
+      deployments = deployments.filter((d) => d.modelGroup === group);
+    }
+    const timeoutMs = options.timeoutMs ?? DEFAULT_HEALTH_CHECK_TIMEOUT_MS;
+    return await checkDeployments(deployments, async (d, signal) => {
+      const call = buildCallParams(d, {}, {
+        timeout: Math.min(timeoutMs / 1000, d.timeout ?? Infinity),
+        fetch: this.#fetch,
+        signal,
+      });
+      if (healthCheckKind(d) === "embedding") {
+        await embedding(
+          { ...call, input: [HEALTH_CHECK_MESSAGE] } as EmbeddingParams,
+          this.#completionDeps,
+        );
+      } else {
+        await completion(
+          {
+            ...call,
+            messages: [{ role: "user", content: HEALTH_CHECK_MESSAGE }],
+            max_tokens: 1,
+            stream: false,
+          } as CompletionParams & { stream: false },
+          this.#completionDeps,
+        );
+      }
+    }, { timeoutMs, now: this.#now });
   }
 
   /**

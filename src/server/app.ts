@@ -41,6 +41,7 @@ import {
 } from "./text_completions.ts";
 import { createMessagesRoutes, toAnthropicError } from "./messages/mod.ts";
 import { createCostCalculator } from "../cost/mod.ts";
+import { createHealthMonitor, type HealthMonitor } from "./health.ts";
 
 function isMessagesPath(path: string): boolean {
   return path.startsWith("/v1/messages") || path.startsWith("/messages");
@@ -138,6 +139,8 @@ export interface AppOptions {
   metrics?: () => Promise<{ contentType: string; body: string }>;
   /** Models the config left out (missing keys), for `/health`. */
   unavailable?: readonly { model_name: string; model: string; reason: string }[];
+  /** What `/health` answers (default: a check of every deployment on each call). */
+  health?: HealthMonitor;
   /** Clock in ms (default `Date.now`). */
   now?: () => number;
   /** Version reported by health routes. */
@@ -274,32 +277,20 @@ export function createApp(options: AppOptions): Hono<Vars> {
     return c.body(body, 200, { "content-type": contentType });
   });
 
+  // LiteLLM's /health: a real call to each deployment (or the last background round).
+  const health = options.health ??
+    createHealthMonitor(router, { unavailable: options.unavailable });
   app.get("/health", async (c) => {
     if (!c.get("principal").admin) throw adminOnly();
+    const model = c.req.query("model");
+    const report = await health.report(model === undefined || model === "" ? undefined : model);
+    // Deployments cooling down now say so, whatever their check found.
     const cooling = new Map((await router.getCooldowns()).map((e) => [e.id, e]));
-    const healthy: unknown[] = [];
-    const unhealthy: unknown[] = [];
-    for (const d of router.deployments) {
-      const entry = {
-        model: d.model,
-        model_group: d.modelGroup,
-        model_id: d.id,
-        provider: d.provider,
-      };
-      const cool = cooling.get(d.id);
-      if (cool) {
-        unhealthy.push({ ...entry, error: "cooling down", cooldown: cool });
-      } else healthy.push(entry);
+    for (const entry of [...report.healthy_endpoints, ...report.unhealthy_endpoints]) {
+      const cool = typeof entry.model_id === "string" ? cooling.get(entry.model_id) : undefined;
+      if (cool) entry.cooldown = cool;
     }
-    for (const u of options.unavailable ?? []) {
-      unhealthy.push({ model: u.model, model_group: u.model_name, error: u.reason });
-    }
-    return c.json({
-      healthy_endpoints: healthy,
-      unhealthy_endpoints: unhealthy,
-      healthy_count: healthy.length,
-      unhealthy_count: unhealthy.length,
-    });
+    return c.json(report);
   });
 
   const listModels = (c: Context) =>

@@ -99,7 +99,6 @@ Deno.test("an unset variable outside api_key and master_key is treated as unset,
   assert.deepEqual(warnings, [
     "model_list[0].litellm_params.api_base: environment variable OLLAMA_URL is not set; treated as unset",
     "router_settings.redis_password: environment variable REDIS_PASSWORD is not set; treated as unset",
-    "router_settings.redis_password: accepted but not supported by llmux yet",
   ]);
 });
 

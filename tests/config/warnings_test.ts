@@ -58,8 +58,6 @@ const CASES: WarningCase[] = [
       "guardrails: accepted but not supported by llmux yet",
       "litellm_settings.cache: accepted but not supported by llmux yet",
       "litellm_settings.cache_params: accepted but not supported by llmux yet",
-      "router_settings.redis_host: accepted but not supported by llmux yet",
-      "router_settings.redis_port: accepted but not supported by llmux yet",
     ],
   },
   {
@@ -201,14 +199,9 @@ Deno.test("a LiteLLM config from LiteLLM's docs loads unchanged, with no unknown
     "litellm_settings.cache: accepted but not supported by llmux yet",
     "litellm_settings.cache_params: accepted but not supported by llmux yet",
     'litellm_settings.success_callback: callback "langfuse" is not supported by llmux yet; ignored',
-    "router_settings.redis_host: accepted but not supported by llmux yet",
-    "router_settings.redis_password: accepted but not supported by llmux yet",
-    "router_settings.redis_port: accepted but not supported by llmux yet",
     "general_settings.database_connection_pool_limit: accepted but not supported by llmux yet",
     "general_settings.database_connection_timeout: accepted but not supported by llmux yet",
     "general_settings.store_model_in_db: accepted but not supported by llmux yet",
-    "general_settings.background_health_checks: accepted but not supported by llmux yet",
-    "general_settings.health_check_interval: accepted but not supported by llmux yet",
   ]);
   const azure = "Azure credentials are not set: give AZURE_API_KEY (or AZURE_OPENAI_API_KEY), " +
     "litellm_params.api_key, or an Entra token (azure_ad_token / AZURE_AD_TOKEN)";
