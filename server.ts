@@ -306,9 +306,11 @@ async function main(args: string[]): Promise<number> {
     details: gs.health_check_details !== false,
     unavailable: loaded.unavailable,
   });
+  let shuttingDown = false;
   const app = createApp({
     router,
     health,
+    shuttingDown: () => shuttingDown,
     masterKey,
     allowClientSideCredentials:
       loaded.config.general_settings.allow_client_side_credentials === true,
@@ -364,6 +366,7 @@ async function main(args: string[]): Promise<number> {
   }
   const reason = await Promise.race([stopped, server.finished.then(() => "closed")]);
   if (reason !== "closed") {
+    shuttingDown = true;
     log.info(
       `${reason}: shutting down (waiting up to ${flags.shutdownTimeout}s for in-flight requests)`,
     );

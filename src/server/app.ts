@@ -141,6 +141,8 @@ export interface AppOptions {
   unavailable?: readonly { model_name: string; model: string; reason: string }[];
   /** What `/health` answers (default: a check of every deployment on each call). */
   health?: HealthMonitor;
+  /** Whether a graceful shutdown has begun (the probes then answer 503). */
+  shuttingDown?: () => boolean;
   /** Clock in ms (default `Date.now`). */
   now?: () => number;
   /** Version reported by health routes. */
@@ -250,11 +252,14 @@ export function createApp(options: AppOptions): Hono<Vars> {
   });
 
   // Public routes.
-  const alive = (c: Context) => c.json("I'm alive!");
+  // During a graceful shutdown both probes answer 503 (LiteLLM's), so orchestrators stop routing.
+  const shuttingDown = options.shuttingDown ?? (() => false);
+  const SHUTTING_DOWN = { status: "shutting_down" };
+  const alive = (c: Context) => shuttingDown() ? c.json(SHUTTING_DOWN, 503) : c.json("I'm alive!");
   app.get("/health/liveliness", alive);
   app.get("/health/liveness", alive);
   app.get("/health/readiness", (c) =>
-    c.json({
+    shuttingDown() ? c.json(SHUTTING_DOWN, 503) : c.json({
       status: "healthy",
       db: "embedded",
       cache: null,

@@ -119,3 +119,22 @@ Deno.test("health_check_details: false shows only the model and the error", asyn
   for (const e of report.healthy_endpoints) assert.deepEqual(Object.keys(e), ["model"]);
   assert.deepEqual(Object.keys(report.unhealthy_endpoints[0]).sort(), ["error", "model"]);
 });
+
+Deno.test("during a graceful shutdown the probes answer 503 shutting_down", async () => {
+  let stopping = false;
+  const router = new Router({
+    model_list: [{
+      model_name: "demo",
+      litellm_params: { model: "openai/demo", mock_response: "hi" },
+    }],
+  });
+  const app = createApp({ router, shuttingDown: () => stopping });
+  assert.equal((await app.request("/health/liveliness")).status, 200);
+  assert.equal((await app.request("/health/readiness")).status, 200);
+  stopping = true;
+  for (const path of ["/health/liveliness", "/health/liveness", "/health/readiness"]) {
+    const res = await app.request(path);
+    assert.equal(res.status, 503, path);
+    assert.deepEqual(await res.json(), { status: "shutting_down" });
+  }
+});
