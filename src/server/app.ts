@@ -168,8 +168,16 @@ function routeHeaders(
     headers["x-llmux-attempts"] = String(info.attempts);
     headers["x-llmux-fallbacks"] = String(info.fallbacks.length);
     if (info.fallbacks.length > 0) headers["x-llmux-fallback-groups"] = info.fallbacks.join(",");
+    // LiteLLM's names for the same facts, for clients and dashboards built on them.
+    headers["x-litellm-model-id"] = info.modelId;
+    headers["x-litellm-model-group"] = info.modelGroup;
+    headers["x-litellm-attempted-fallbacks"] = String(info.fallbacks.length);
+    headers["x-litellm-attempted-retries"] = String(
+      Math.max(0, info.attempts - 1 - info.fallbacks.length),
+    );
   }
   headers["x-llmux-response-cost"] = String(cost);
+  headers["x-litellm-response-cost"] = String(cost);
   const upstream = responseHeaders(result);
   if (upstream) {
     for (const [k, v] of Object.entries(upstream)) {
@@ -249,6 +257,7 @@ export function createApp(options: AppOptions): Hono<Vars> {
     c.set("requestId", id);
     await next();
     c.res.headers.set("x-request-id", id);
+    c.res.headers.set("x-litellm-call-id", id);
   });
 
   // Public routes.
@@ -552,6 +561,10 @@ export function createApp(options: AppOptions): Hono<Vars> {
             { ...cleanBody(body), signal: c.req.raw.signal } as unknown as CompletionParams,
           );
           const info = routeInfo(result);
+          const cost = result instanceof CompletionStream ? 0 : costOf(info, result.usage);
+          for (const [name, value] of Object.entries(routeHeaders(result, cost, info))) {
+            c.header(name, value);
+          }
           if (result instanceof CompletionStream) {
             // Report (spend, tokens, parallel slot) when the stream ends, not when it starts.
             return trackStream(result, (outcome, error) => {
@@ -574,7 +587,7 @@ export function createApp(options: AppOptions): Hono<Vars> {
             outcome: "success",
             route_info: info,
             usage: result.usage,
-            costUsd: costOf(info, result.usage),
+            costUsd: cost,
           });
           return result;
         } catch (error) {

@@ -161,6 +161,13 @@ Deno.test("chat completion: JSON body, x-llmux headers, request id echoed", asyn
   assert.equal(res.headers.get("x-llmux-fallbacks"), "0");
   assert.ok(res.headers.get("x-llmux-model-id"));
   assert.equal(res.headers.get("x-llmux-response-cost"), "0");
+  // LiteLLM's names too.
+  assert.equal(res.headers.get("x-litellm-model-group"), "demo");
+  assert.equal(res.headers.get("x-litellm-model-id"), res.headers.get("x-llmux-model-id"));
+  assert.equal(res.headers.get("x-litellm-response-cost"), "0");
+  assert.equal(res.headers.get("x-litellm-attempted-retries"), "0");
+  assert.equal(res.headers.get("x-litellm-attempted-fallbacks"), "0");
+  assert.equal(res.headers.get("x-litellm-call-id"), "abc-123");
   assert.equal(summaries.length, 1);
   assert.equal(summaries[0].status, 200);
   assert.equal(summaries[0].route_info?.modelGroup, "demo");
@@ -211,6 +218,36 @@ Deno.test("a stream failing after its first content: an error event, no [DONE], 
   assert.equal(summaries.length, 1);
   assert.equal(summaries[0].outcome, "failure");
   assert.ok(summaries[0].error !== undefined);
+});
+
+Deno.test("retries and fallbacks show in x-llmux-* and LiteLLM's x-litellm-* headers", async () => {
+  const upstream = createFaultyFetch({ schedules: { a: ["500", "500"], b: ["ok"] } });
+  const router = new Router({
+    model_list: [
+      {
+        model_name: "gpt",
+        litellm_params: { model: "openai/gpt-4o", api_key: "sk-x", api_base: upstream.base("a") },
+      },
+      {
+        model_name: "backup",
+        litellm_params: { model: "openai/gpt-4o", api_key: "sk-x", api_base: upstream.base("b") },
+      },
+    ],
+    num_retries: 1,
+    fallbacks: [{ gpt: ["backup"] }],
+  }, { fetch: upstream.fetch, sleep: () => Promise.resolve() });
+  const app = createApp({ router });
+  const res = await app.request(post("/v1/chat/completions", { ...CHAT, model: "gpt" }));
+  assert.equal(res.status, 200, await res.clone().text());
+  await res.body?.cancel();
+  assert.deepEqual(upstream.hits(), ["a", "a", "b"]);
+  assert.equal(res.headers.get("x-llmux-attempts"), "3");
+  assert.equal(res.headers.get("x-llmux-fallbacks"), "1");
+  assert.equal(res.headers.get("x-llmux-fallback-groups"), "backup");
+  assert.equal(res.headers.get("x-llmux-model-group"), "backup");
+  assert.equal(res.headers.get("x-litellm-attempted-retries"), "1");
+  assert.equal(res.headers.get("x-litellm-attempted-fallbacks"), "1");
+  assert.equal(res.headers.get("x-litellm-model-group"), "backup");
 });
 
 Deno.test("client-supplied api_base / api_key are ignored unless allowed (no SSRF)", async () => {
@@ -362,6 +399,10 @@ Deno.test("/v1/messages is mounted: Anthropic shapes, x-api-key auth, Anthropic-
   const body = await ok.json();
   assert.equal(body.type, "message");
   assert.deepEqual(body.content, [{ type: "text", text: "Hello there" }]);
+  assert.equal(ok.headers.get("x-llmux-model-group"), "demo");
+  assert.equal(ok.headers.get("x-llmux-attempts"), "1");
+  assert.equal(ok.headers.get("x-litellm-response-cost"), "0");
+  assert.match(ok.headers.get("x-request-id") ?? "", /^req_/);
 
   const denied = await app.request("/v1/messages", {
     method: "POST",
@@ -396,6 +437,8 @@ Deno.test("/v1/messages streams are reported when they end, with usage", async (
     }),
   });
   assert.equal(res.status, 200);
+  assert.match(res.headers.get("content-type") ?? "", /^text\/event-stream/);
+  assert.equal(res.headers.get("x-llmux-model-group"), "demo");
   assert.equal(summaries.length, 0, "not reported before the stream is read");
   const text = await res.text();
   assert.match(text, /event: message_stop/);
