@@ -148,6 +148,35 @@ type ChunkSource =
   | { batched: false; stream: ReadableStream<ChatCompletionChunk> }
   | { batched: true; stream: ReadableStream<ChunkBatch> };
 
+/** The next piece of an OpenAI SSE body read from chunk batches. */
+export interface SsePiece {
+  /** Bytes to write: a batch's events, `data: [DONE]`, or the error event. */
+  bytes: Uint8Array;
+  /** Whether the body ends with them. */
+  done: boolean;
+  /** Set when the source failed (the bytes are its OpenAI error event, no `[DONE]`). */
+  error?: { cause: unknown };
+}
+
+/**
+ * Read the next piece of the OpenAI SSE body of a chat stream: one batch's
+ * `data:` events, then `data: [DONE]`; a failure becomes an error event
+ * that ends the body. Shared by `toSSE()` and the proxy's SSE body.
+ */
+export async function readSsePiece(
+  reader: ReadableStreamDefaultReader<ChunkBatch>,
+): Promise<SsePiece> {
+  try {
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) return { bytes: SSE_DONE, done: true };
+      if (value.length > 0) return { bytes: encodeSseBatch(value), done: false };
+    }
+  } catch (cause) {
+    return { bytes: encodeSseData(errorEventBody(cause)), done: true, error: { cause } };
+  }
+}
+
 /** Batches → SSE bytes, one write per batch (see {@linkcode CompletionStream.toSSE}). */
 function encodeSse(batches: ReadableStream<ChunkBatch>): ReadableStream<Uint8Array> {
   const reader = batches.getReader();
@@ -155,22 +184,10 @@ function encodeSse(batches: ReadableStream<ChunkBatch>): ReadableStream<Uint8Arr
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
       if (finished) return;
-      try {
-        for (;;) {
-          const { value, done } = await reader.read();
-          if (done) {
-            finished = true;
-            controller.enqueue(SSE_DONE);
-            controller.close();
-            return;
-          }
-          if (value.length === 0) continue;
-          controller.enqueue(encodeSseBatch(value));
-          return;
-        }
-      } catch (error) {
+      const piece = await readSsePiece(reader);
+      controller.enqueue(piece.bytes);
+      if (piece.done) {
         finished = true;
-        controller.enqueue(encodeSseData(errorEventBody(error)));
         controller.close();
       }
     },

@@ -10,8 +10,7 @@
 
 import { setImmediate } from "node:timers";
 import type { ChunkBatch } from "../_batches.ts";
-import { encodeSseBatch, encodeSseData, SSE_DONE } from "../_sse.ts";
-import { errorEventBody } from "../stream.ts";
+import { readSsePiece } from "../stream.ts";
 
 const KEEP_ALIVE = new TextEncoder().encode(": keep-alive\n\n");
 
@@ -138,17 +137,7 @@ export function createChatSseBody(
 ): ReadableStream<Uint8Array> {
   const reader = batches.getReader();
   return sseBody(
-    async () => {
-      try {
-        for (;;) {
-          const { value, done } = await reader.read();
-          if (done) return { bytes: SSE_DONE, done: true };
-          if (value.length > 0) return { bytes: encodeSseBatch(value), done: false };
-        }
-      } catch (cause) {
-        return { bytes: encodeSseData(errorEventBody(cause)), done: true, error: { cause } };
-      }
-    },
+    () => readSsePiece(reader),
     (reason) => reader.cancel(reason),
     options,
   );

@@ -1045,17 +1045,21 @@ Deno.test("20 concurrent calls share ONE token exchange", async () => {
   assert.equal(tokens.size, 1);
 });
 
-Deno.test("the token is reused until 5 minutes before expiry, then refreshed once", async () => {
-  const time = clock();
-  await using env = setup({ now: time.read });
-  const d = deps(time.read);
-  const call = () =>
+/** A "Hi" to Gemini on the fake Vertex, with the fake's credentials. */
+function geminiCall(env: ReturnType<typeof setup>, d: ReturnType<typeof deps>) {
+  return () =>
     completion({
       model: GEMINI,
       messages: [{ role: "user", content: "Hi" }],
       vertex_credentials: env.credentials,
       api_base: env.vertex.url,
     }, d);
+}
+
+Deno.test("the token is reused until 5 minutes before expiry, then refreshed once", async () => {
+  const time = clock();
+  await using env = setup({ now: time.read });
+  const call = geminiCall(env, deps(time.read));
   await call();
   time.now += 3000_000; // 50 min: 9 min 59 s left, still good
   await call();
@@ -1069,14 +1073,7 @@ Deno.test("the token is reused until 5 minutes before expiry, then refreshed onc
 
 Deno.test("a token revoked before its expiry: the 401 drops it, the next call mints a new one", async () => {
   await using env = setup();
-  const d = deps();
-  const call = () =>
-    completion({
-      model: GEMINI,
-      messages: [{ role: "user", content: "Hi" }],
-      vertex_credentials: env.credentials,
-      api_base: env.vertex.url,
-    }, d);
+  const call = geminiCall(env, deps());
   await call();
   assert.equal(env.oauth.exchanges(), 1);
   env.oauth.revokeAll();
