@@ -301,7 +301,6 @@ export const SUPPORTED_CALLBACKS: ReadonlySet<string> = new Set(["prometheus"]);
  * loads); any other unknown prefix is a config error.
  */
 export const LITELLM_ONLY_PROVIDERS: ReadonlySet<string> = new Set([
-  "azure_ai",
   "azure_text",
   "sagemaker",
   "sagemaker_chat",

@@ -57,6 +57,8 @@ export const GENAI_PRICES_PROVIDERS: Readonly<Record<string, string | null>> = {
   nebius: null,
   featherless_ai: null,
   lambda_ai: null,
+  // Azure AI Foundry serves many vendors' models; genai-prices' `azure` holds Azure OpenAI's.
+  azure_ai: null,
 };
 
 /** Providers that run locally and cost nothing unless `model_info` sets prices. */

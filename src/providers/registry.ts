@@ -13,6 +13,7 @@ import { geminiAdapter } from "./gemini/mod.ts";
 import { ollamaAdapter } from "./ollama/mod.ts";
 import { vertexAdapter } from "./vertex/mod.ts";
 import { azureAdapter } from "./azure/mod.ts";
+import { azureAIAdapter } from "./azure_ai/mod.ts";
 import { cohereAdapter } from "./cohere/mod.ts";
 import { bedrockAdapter } from "./bedrock/mod.ts";
 import { BadRequestError } from "../errors.ts";
@@ -27,6 +28,7 @@ function buildRegistry(): ReadonlyMap<string, ProviderAdapter> {
   map.set("ollama", ollamaAdapter);
   map.set("vertex_ai", vertexAdapter);
   map.set("azure", azureAdapter);
+  map.set("azure_ai", azureAIAdapter);
   map.set("cohere", cohereAdapter);
   map.set("bedrock", bedrockAdapter);
   return map;
