@@ -17,7 +17,9 @@
  *
  * **Routes.** `POST /model/{modelId}/converse` (JSON), `/converse-stream`
  * (`application/vnd.amazon.eventstream` frames built with
- * `@smithy/eventstream-codec`), `/invoke` (Titan and Cohere embeddings).
+ * `@smithy/eventstream-codec`), `/invoke` (Titan and Cohere embeddings, and Anthropic
+ * Messages bodies), `/invoke-with-response-stream` (Anthropic: `chunk` frames whose `bytes`
+ * are the base64 of the Messages stream events of `tests/fixtures/anthropic/<case>`).
  * Converse bodies are validated like the real API (unknown keys, alternating
  * roles starting with user, blank text, tool blocks without `toolConfig`…)
  * → 400 `ValidationException`.
@@ -634,7 +636,62 @@ function bodyText(recorded: RecordedRequest): string {
   return recorded.body === undefined ? "" : JSON.stringify(recorded.body);
 }
 
-const ROUTE_REGEXP = /^\/model\/([^/]+)\/(converse|converse-stream|invoke)$/;
+const ROUTE_REGEXP =
+  /^\/model\/([^/]+)\/(converse|converse-stream|invoke|invoke-with-response-stream)$/;
+
+/** The keys InvokeModel accepts in an Anthropic Messages body (no `model`, no `stream`). */
+const ANTHROPIC_INVOKE_KEYS = new Set([
+  "anthropic_version",
+  "anthropic_beta",
+  "max_tokens",
+  "messages",
+  "system",
+  "stop_sequences",
+  "temperature",
+  "top_p",
+  "top_k",
+  "tools",
+  "tool_choice",
+  "thinking",
+  "metadata",
+]);
+
+/** Validate an Anthropic InvokeModel body as Bedrock does. */
+function checkAnthropicInvoke(body: unknown): void {
+  if (!isObject(body)) invalid("Malformed input request: expected a JSON object.");
+  for (const key in body) {
+    if (!ANTHROPIC_INVOKE_KEYS.has(key)) {
+      invalid(
+        `Malformed input request: #: extraneous key [${key}] is not permitted, please reformat your input and try again.`,
+      );
+    }
+  }
+  if (body.anthropic_version !== "bedrock-2023-05-31") {
+    invalid(
+      "Malformed input request: #: required key [anthropic_version] not found, please reformat your input and try again.",
+    );
+  }
+  if (typeof body.max_tokens !== "number" || !Array.isArray(body.messages)) {
+    invalid(
+      "Malformed input request: #: required key [max_tokens] not found, please reformat your input and try again.",
+    );
+  }
+}
+
+/** An Anthropic stream fixture as InvokeModelWithResponseStream frames (`chunk`, base64 `bytes`). */
+async function invokeStreamPieces(scenario: string): Promise<Uint8Array[]> {
+  const sse = await Deno.readTextFile(
+    new URL(`../fixtures/anthropic/${scenario}.stream.sse`, import.meta.url),
+  );
+  const frames: StreamFrameFixture[] = [];
+  for (const event of sse.split("\n\n")) {
+    const data = event.split("\n").find((l) => l.startsWith("data:"))?.slice(5).trim();
+    if (!data) continue;
+    const bytes = btoa(String.fromCharCode(...encoder.encode(data)));
+    frames.push({ event: "chunk", payload: { bytes } });
+  }
+  return encodeFrames(frames);
+}
 
 /** Start the fake (see the module doc). */
 export function startBedrockFake(options: BedrockFakeOptions): FakeServer {
@@ -655,6 +712,22 @@ export function startBedrockFake(options: BedrockFakeOptions): FakeServer {
         undefined
       );
       if (error) return jsonResponse(error.status, error.body, error.headers ?? {});
+      if (operation.startsWith("invoke") && modelId.includes("anthropic.")) {
+        checkAnthropicInvoke(recorded.body);
+        const invokeCase = scenario === "text" ? "text" : scenario;
+        if (operation === "invoke") {
+          const body = await loadJson(`anthropic/${invokeCase}.response.json`);
+          return jsonResponse(200, body, {
+            "x-amzn-requestid": "7a1c0e6b-0000-4000-8000-000000000003",
+          });
+        }
+        return new Response(streamBody(await invokeStreamPieces(invokeCase)), {
+          headers: {
+            "content-type": "application/vnd.amazon.eventstream",
+            "x-amzn-requestid": "7a1c0e6b-0000-4000-8000-000000000004",
+          },
+        });
+      }
       if (operation === "invoke") return invoke(modelId, recorded.body);
       checkConverse(recorded.body);
       if (operation === "converse") {

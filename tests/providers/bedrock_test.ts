@@ -711,9 +711,25 @@ Deno.test("buildRequest() URL-encodes model ids and picks the endpoint", () => {
     accept: "application/vnd.amazon.eventstream",
     "x-trace": "1",
   });
+  // LiteLLM's invoke/ route: InvokeModel with the Messages body, for Anthropic models only.
+  const invoked = bedrockAdapter.buildRequest(request({}), context({ model: `invoke/${HAIKU}` }));
+  assert.equal(
+    invoked.url,
+    `https://bedrock-runtime.${REGION}.amazonaws.com/model/${encodeURIComponent(HAIKU)}/invoke`,
+  );
+  const invokeBody = JSON.parse(invoked.body!);
+  assert.equal(invokeBody.anthropic_version, "bedrock-2023-05-31");
+  assert.ok(!("model" in invokeBody) && !("stream" in invokeBody));
+  assert.ok(Array.isArray(invokeBody.messages) && typeof invokeBody.max_tokens === "number");
+  const invokedStream = bedrockAdapter.buildRequest(
+    request({}),
+    context({ model: `invoke/${HAIKU}`, stream: true }),
+  );
+  assert.ok(invokedStream.url.endsWith("/invoke-with-response-stream"));
   assert.throws(
-    () => bedrockAdapter.buildRequest(request({}), context({ model: `invoke/${HAIKU}` })),
-    /through Converse only/,
+    () =>
+      bedrockAdapter.buildRequest(request({}), context({ model: "invoke/amazon.nova-lite-v1:0" })),
+    /invoke\/ is for Anthropic models/,
   );
 });
 
@@ -1906,4 +1922,55 @@ Deno.test("embedding() fans Titan inputs out, one signed request per text", asyn
     fake.requests.map((r) => (r.body as { inputText: string }).inputText).sort(),
     [...input].sort(),
   );
+});
+
+Deno.test("bedrock/invoke/ (LiteLLM's InvokeModel route): Claude with the Messages body, signed", async () => {
+  await using fake = startFake();
+  const res = await completion({
+    model: `bedrock/invoke/${HAIKU}`,
+    messages: [{ role: "system", content: "Be brief." }, { role: "user", content: "Hi" }],
+    max_tokens: 64,
+    ...aws(fake.url),
+  }, deps());
+  const expected = await loadJson<{ content: { text?: string }[] }>(
+    "anthropic/text.response.json",
+  );
+  assert.equal(res.object, "chat.completion");
+  assert.equal(res.choices[0].message.content, expected.content[0].text);
+  assert.ok((res.usage?.total_tokens ?? 0) > 0);
+  const sent = fake.requests[0];
+  assert.equal(sent.path, "/model/anthropic.claude-3-haiku-20240307-v1%3A0/invoke");
+  assert.match(sent.headers.authorization, /^AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE\//);
+  const body = sent.body as Record<string, unknown>;
+  assert.equal(body.anthropic_version, "bedrock-2023-05-31");
+  assert.equal(body.system, "Be brief.");
+  assert.equal(body.max_tokens, 64);
+  assert.ok(!("model" in body));
+});
+
+Deno.test("bedrock/invoke/ streams: base64 chunk frames of Anthropic events → OpenAI chunks", async () => {
+  await using fake = startFake();
+  const stream = await completion({
+    model: `bedrock/invoke/${HAIKU}`,
+    messages: [{ role: "user", content: "Hi" }],
+    stream: true,
+    stream_options: { include_usage: true },
+    ...aws(fake.url),
+  }, deps());
+  let text = "";
+  let finish: string | null = null;
+  let usage: number | undefined;
+  for await (const chunk of stream) {
+    text += chunk.choices[0]?.delta.content ?? "";
+    finish = chunk.choices[0]?.finish_reason ?? finish;
+    if (chunk.usage) usage = chunk.usage.total_tokens;
+  }
+  assert.ok(text.length > 0);
+  assert.equal(finish, "stop");
+  assert.ok((usage ?? 0) > 0);
+  assert.equal(
+    fake.requests[0].path,
+    "/model/anthropic.claude-3-haiku-20240307-v1%3A0/invoke-with-response-stream",
+  );
+  assert.ok(!("stream" in (fake.requests[0].body as Record<string, unknown>)));
 });

@@ -54,14 +54,10 @@ import type {
   UpstreamRequest,
 } from "../types.ts";
 import type { ChatCompletionRequest } from "../../types.ts";
-import { BadRequestError } from "../../errors.ts";
 import { paramSet } from "../_params.ts";
 import { toBedrockRequest } from "./convert_request.ts";
 import { fromBedrockResponse } from "./convert_response.ts";
-import {
-  createBedrockStreamTransform,
-  createBedrockStreamTransformer,
-} from "./stream_transform.ts";
+import { createBedrockStreamTransformer } from "./stream_transform.ts";
 import { mapBedrockError } from "./map_error.ts";
 import { createEventStreamParser } from "./eventstream.ts";
 import { signAwsRequest } from "./sigv4.ts";
@@ -72,6 +68,13 @@ import {
   resolveBedrockRegion,
 } from "./credentials.ts";
 import { bedrockEmbedding } from "./embedding.ts";
+import {
+  createBedrockInvokeStreamTransformer,
+  fromBedrockInvokeResponse,
+  invokeModelId,
+  isBedrockInvoke,
+  toBedrockInvokeBody,
+} from "./invoke.ts";
 import { bedrockModelId, bedrockModelUrl } from "./model_id.ts";
 
 /** The SigV4 signing name of the Bedrock runtime. */
@@ -99,24 +102,21 @@ function callModelId(ctx: RequestContext): string {
 }
 
 function buildRequest(req: ChatCompletionRequest, ctx: RequestContext): UpstreamRequest {
-  if (ctx.model.startsWith("invoke/")) {
-    throw new BadRequestError(
-      `Provider "${ctx.provider}" calls chat models through Converse only: write ` +
-        `"bedrock/${ctx.model.slice("invoke/".length)}" instead of "bedrock/${ctx.model}"`,
-      { provider: ctx.provider, model: ctx.requestedModel, param: "model" },
-    );
-  }
-  const modelId = bedrockModelId(ctx.model);
+  const invoke = isBedrockInvoke(ctx);
+  const modelId = invoke ? invokeModelId(ctx.model) : bedrockModelId(ctx.model);
   const region = resolveBedrockRegion(ctx, modelId);
   const base = resolveBedrockEndpoint(ctx, region);
+  const operation = invoke
+    ? (ctx.stream ? "invoke-with-response-stream" : "invoke")
+    : (ctx.stream ? "converse-stream" : "converse");
   return {
-    url: bedrockModelUrl(base, modelId, ctx.stream ? "converse-stream" : "converse"),
+    url: bedrockModelUrl(base, modelId, operation),
     headers: {
       "content-type": "application/json",
       accept: ctx.stream ? "application/vnd.amazon.eventstream" : "application/json",
       ...ctx.extraHeaders,
     },
-    body: JSON.stringify(toBedrockRequest(req, ctx)),
+    body: JSON.stringify(invoke ? toBedrockInvokeBody(req, ctx) : toBedrockRequest(req, ctx)),
   };
 }
 
@@ -187,9 +187,18 @@ export const bedrockAdapter: ProviderAdapter & BedrockAdapterExtras = {
   createBinaryParser,
   prepareRequest: prepareBedrockRequest,
   buildRequest,
-  parseResponse: fromBedrockResponse,
-  createStreamTransform: createBedrockStreamTransform,
-  createStreamTransformer: createBedrockStreamTransformer,
+  parseResponse: (body, ctx) =>
+    isBedrockInvoke(ctx) ? fromBedrockInvokeResponse(body, ctx) : fromBedrockResponse(body, ctx),
+  createStreamTransform: (ctx) =>
+    new TransformStream(
+      isBedrockInvoke(ctx)
+        ? createBedrockInvokeStreamTransformer(ctx)
+        : createBedrockStreamTransformer(ctx),
+    ),
+  createStreamTransformer: (ctx) =>
+    isBedrockInvoke(ctx)
+      ? createBedrockInvokeStreamTransformer(ctx)
+      : createBedrockStreamTransformer(ctx),
   mapError: mapBedrockError,
   embedding: bedrockEmbedding,
   missingCredentials: bedrockMissingCredentials,
@@ -210,6 +219,12 @@ export {
 } from "./stream_transform.ts";
 export { bedrockErrorType, mapBedrockError, statusForBedrockException } from "./map_error.ts";
 export { mapBedrockStopReason } from "./map_finish_reason.ts";
+export {
+  BEDROCK_ANTHROPIC_VERSION,
+  createBedrockInvokeStreamTransformer,
+  fromBedrockInvokeResponse,
+  toBedrockInvokeBody,
+} from "./invoke.ts";
 export { createEventStreamCodec, createEventStreamParser, toStreamEvent } from "./eventstream.ts";
 export {
   type AwsCredentials,
