@@ -216,7 +216,7 @@ async function main(args: string[]): Promise<number> {
     { Router },
     { tokenCounter },
     { createApp },
-    { createServerRuntime },
+    { createServerRuntime, logPromptsOf },
     { createHealthMonitor },
   ] = await Promise.all([
     import("./src/config/mod.ts"),
@@ -244,7 +244,7 @@ async function main(args: string[]): Promise<number> {
   const masterKey = loaded.config.general_settings.master_key;
   const runtime = await createServerRuntime({
     logLevel: flags.logLevel,
-    logPrompts: loaded.config.general_settings.log_prompts === true,
+    logPrompts: logPromptsOf(loaded.config),
     secrets: masterKey ? [masterKey] : [],
   });
   const log = runtime.log;

@@ -189,6 +189,7 @@ const callbackList = z.preprocess(
 
 const litellmSettings = z.looseObject({
   drop_params: bool().optional(),
+  turn_off_message_logging: bool().optional(),
   num_retries: count().optional(),
   request_timeout: nonNegative().optional(),
   fallbacks: fallbackList.optional(),

@@ -86,12 +86,13 @@ export const CONFIG_KEYS: {
       "callbacks",
       "success_callback",
       "failure_callback",
+      // Prompts and completions are then never logged, whatever general_settings.log_prompts says.
+      "turn_off_message_logging",
     ],
     [
       "service_callbacks",
       "service_callback",
       "input_callback",
-      "turn_off_message_logging",
       "redact_user_api_key_info",
       "redact_messages_in_exceptions",
       "langfuse_default_tags",

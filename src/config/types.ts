@@ -108,6 +108,8 @@ export interface LitellmSettings {
   success_callback?: readonly string[];
   /** Callbacks run on failure. */
   failure_callback?: readonly string[];
+  /** Never log prompts and completions (wins over `general_settings.log_prompts`). */
+  turn_off_message_logging?: boolean;
   /** Any other LiteLLM setting, kept as given. */
   [key: string]: unknown;
 }

@@ -49,6 +49,28 @@ export interface ServerRuntime {
   close(): Promise<void>;
 }
 
+/**
+ * Whether request logs carry prompts and completions: `general_settings.log_prompts`, unless
+ * LiteLLM's `litellm_settings.turn_off_message_logging` is set.
+ *
+ * @example
+ * ```ts
+ * import { logPromptsOf } from "./runtime.ts";
+ * console.assert(logPromptsOf({ general_settings: { log_prompts: true }, litellm_settings: {} }));
+ * console.assert(!logPromptsOf({
+ *   general_settings: { log_prompts: true },
+ *   litellm_settings: { turn_off_message_logging: true },
+ * }));
+ * ```
+ */
+export function logPromptsOf(config: {
+  general_settings: { log_prompts?: unknown };
+  litellm_settings: { turn_off_message_logging?: unknown };
+}): boolean {
+  return config.general_settings.log_prompts === true &&
+    config.litellm_settings.turn_off_message_logging !== true;
+}
+
 const LEVELS: readonly LoggingLevel[] = ["trace", "debug", "info", "warning", "error", "fatal"];
 
 /** Set up logging and metrics for the server process. */

@@ -7,6 +7,7 @@
 import assert from "node:assert/strict";
 import { CONFIG_KEYS, parseConfig } from "../../src/config/mod.ts";
 import { readFixture } from "./_helpers.ts";
+import { logPromptsOf } from "../../src/server/runtime.ts";
 
 const DEMO = [
   "model_list:",
@@ -180,6 +181,23 @@ Deno.test("general_settings defaults and typed values", () => {
   });
 });
 
+Deno.test("turn_off_message_logging wins over log_prompts; a wrong type names its path", () => {
+  const load = (lines: string[]) => parseConfig([...DEMO, ...lines].join("\n"), { env: {} });
+  const on = load(["general_settings: { log_prompts: true }"]);
+  assert.equal(logPromptsOf(on.config), true);
+  const off = load([
+    "general_settings: { log_prompts: true }",
+    "litellm_settings: { turn_off_message_logging: 'true' }",
+  ]);
+  assert.equal(off.config.litellm_settings.turn_off_message_logging, true);
+  assert.equal(logPromptsOf(off.config), false);
+  assert.deepEqual(off.warnings, []);
+  assert.throws(
+    () => load(["litellm_settings: { turn_off_message_logging: 3 }"]),
+    /litellm_settings\.turn_off_message_logging/,
+  );
+});
+
 Deno.test("no key is both supported and merely accepted", () => {
   for (const [section, keys] of Object.entries(CONFIG_KEYS)) {
     for (const key of keys.supported) {
@@ -195,7 +213,6 @@ Deno.test("a LiteLLM config from LiteLLM's docs loads unchanged, with no unknown
   });
   assert.deepEqual(warnings.filter((w) => w.includes("unknown key")), []);
   assert.deepEqual(warnings, [
-    "litellm_settings.turn_off_message_logging: accepted but not supported by llmux yet",
     "litellm_settings.cache: accepted but not supported by llmux yet",
     "litellm_settings.cache_params: accepted but not supported by llmux yet",
     'litellm_settings.success_callback: callback "langfuse" is not supported by llmux yet; ignored',
