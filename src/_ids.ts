@@ -6,12 +6,16 @@
 
 const BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 
+/** `length` base62 characters from `bytes`, starting at `at`. */
+function base62(bytes: Uint8Array, at: number, length: number): string {
+  let out = "";
+  for (let i = 0; i < length; i++) out += BASE62[bytes[at + i] % 62];
+  return out;
+}
+
 /** 24 random base62 characters from the platform's CSPRNG. */
 export function randomId(length = 24): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(length));
-  let out = "";
-  for (let i = 0; i < length; i++) out += BASE62[bytes[i] % 62];
-  return out;
+  return base62(crypto.getRandomValues(new Uint8Array(length)), 0, length);
 }
 
 /**
@@ -26,10 +30,9 @@ export function randomIds(length = 24, batch = 64): () => string {
       pool = crypto.getRandomValues(new Uint8Array(length * batch));
       at = 0;
     }
-    let out = "";
-    for (let i = 0; i < length; i++) out += BASE62[pool[at + i] % 62];
+    const id = base62(pool, at, length);
     at += length;
-    return out;
+    return id;
   };
 }
 

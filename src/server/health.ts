@@ -11,12 +11,16 @@
 
 import type { Router } from "../fallback/router.ts";
 import type { DeploymentHealth } from "../fallback/health.ts";
-import { createRedactor, deploymentSecrets, type Redactor } from "./request_log.ts";
+import {
+  createRedactor,
+  deploymentSecrets,
+  type Redactor,
+  SECRET_PARAM_REGEXP,
+} from "./request_log.ts";
 import { errorClassName, errorMessage } from "./_error_info.ts";
 
 /** `litellm_params` keys never shown (LiteLLM's list, plus anything named like a secret). */
 const HIDDEN_PARAMS = new Set(["messages", "prompt", "input", "fetch", "signal"]);
-const SECRET_PARAM_REGEXP = /(?:key|secret|token|password|credential)/i;
 
 /** One endpoint of the report. */
 export type HealthEndpoint = Record<string, unknown>;

@@ -59,7 +59,7 @@ const SECRET_KEY_REGEXP =
   /^(?:api[-_]?key|x-api-key|x-goog-api-key|authorization|proxy-authorization|password|secret|client[-_]?secret|access[-_]?token|refresh[-_]?token|aws_secret_access_key|aws_session_token|azure_ad_token|vertex_credentials)$/i;
 
 /** `litellm_params` fields (by name) that hold credentials. */
-const SECRET_PARAM_REGEXP = /(?:key|secret|token|password|credential)/i;
+export const SECRET_PARAM_REGEXP: RegExp = /(?:key|secret|token|password|credential)/i;
 
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
