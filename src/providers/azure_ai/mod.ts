@@ -76,7 +76,8 @@ export function azureAIUrl(
   return url.toString();
 }
 
-function target(ctx: RequestContext): string {
+/** The operation's URL under the call's `api_base`; a missing or malformed base is a 400. */
+function target(ctx: RequestContext, operation: "chat/completions" | "embeddings"): string {
   if (!ctx.apiBase) {
     throw new BadRequestError(
       'Missing api_base for provider "azure_ai": set api_base (e.g. ' +
@@ -85,14 +86,13 @@ function target(ctx: RequestContext): string {
     );
   }
   try {
-    new URL(ctx.apiBase);
+    return azureAIUrl(ctx.apiBase, operation, ctx.apiVersion);
   } catch {
     throw new BadRequestError(
       `Invalid api_base for provider "azure_ai": "${ctx.apiBase}" is not a URL`,
       { provider: "azure_ai", model: ctx.requestedModel, param: "api_base" },
     );
   }
-  return ctx.apiBase;
 }
 
 function withAuth(request: UpstreamRequest, ctx: RequestContext): Record<string, string> {
@@ -109,12 +109,7 @@ function rewrite(
   ctx: RequestContext,
   operation: "chat/completions" | "embeddings",
 ): UpstreamRequest {
-  const apiBase = target(ctx);
-  return {
-    ...request,
-    url: azureAIUrl(apiBase, operation, ctx.apiVersion),
-    headers: withAuth(request, ctx),
-  };
+  return { ...request, url: target(ctx, operation), headers: withAuth(request, ctx) };
 }
 
 const baseEmbedding = base.embedding!;
